@@ -322,6 +322,32 @@
 	X(S, U32, , flags)              \
 	X(S, STR, , msg)
 
+/* herdctld state save: a job's dynamic state (journal update record) */
+#define REC_job_state(X, S)             \
+	X(S, U32, , job_id)             \
+	X(S, U32, , uid)                \
+	X(S, U32, , gid)                \
+	X(S, U32, , state)              \
+	X(S, U32, , reason)             \
+	X(S, U32, , priority)           \
+	X(S, U32, , exit_code)          \
+	X(S, U32, , requid)             \
+	X(S, U32, , restarts)           \
+	X(S, U32, , time_limit)         \
+	X(S, I64, , submit_time)        \
+	X(S, I64, , eligible_time)      \
+	X(S, I64, , start_time)         \
+	X(S, I64, , end_time)           \
+	X(S, STR, , partition)          \
+	X(S, STR, , nodes)              \
+	X(S, STR, , node_cpus)          \
+	X(S, U32, , purged)
+
+/* herdctld state save: a new job (its request and first state) */
+#define REC_job_saved(X, S)             \
+	X(S, ARR, job_desc, desc)       \
+	X(S, ARR, job_state, st)
+
 /* the record list: R(name) for each record above */
 #define HERD_RECORDS(R)                 \
 	R(empty)                        \
@@ -344,7 +370,9 @@
 	R(node_register)                \
 	R(batch_launch)                 \
 	R(job_signal)                   \
-	R(job_complete)
+	R(job_complete)                 \
+	R(job_state)                    \
+	R(job_saved)
 
 /* M(TYPE, record).  Numbers are assigned in order; append only. */
 #define HERD_MESSAGES(M)                        \

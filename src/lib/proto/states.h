@@ -77,7 +77,8 @@ int job_state_is_finished(uint32_t state);
 	R(FAIL_OOM, "OutOfMemory")                                  \
 	R(FAIL_SYSTEM, "SystemFailure")                             \
 	R(FAIL_INACTIVE_LIMIT, "InactiveLimit")                     \
-	R(FAIL_ACCOUNT, "InvalidAccount")
+	R(FAIL_ACCOUNT, "InvalidAccount")                           \
+	R(WAIT_PART_CONFIG, "PartitionConfig")
 
 enum job_reason {
 #define R_ENUM(e, s) e,
