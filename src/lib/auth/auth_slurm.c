@@ -223,13 +223,13 @@ auth_slurm_verify(struct auth *a, const unsigned char digest[AUTH_DIGEST_LEN], c
 	/* issued is authenticated but may be anything the key holder chose:
 	 * compare without overflow */
 	if (issued > now + SLURM_CRED_SKEW) {
-		auth_seterr("auth/slurm: Rewound credential, future ctime (issued %lld s ahead)",
-		    (long long)(issued - now));
+		auth_seterr("auth/slurm: Rewound credential, future ctime (issued at %lld, now %lld)",
+		    (long long)issued, (long long)now);
 		return -1;
 	}
 	if (issued < now - (int64_t)ttl) {
-		auth_seterr("auth/slurm: Expired credential (issued %lld s ago, ttl %u s)",
-		    (long long)(now - issued), ttl);
+		auth_seterr("auth/slurm: Expired credential (issued at %lld, ttl %u s, now %lld)",
+		    (long long)issued, ttl, (long long)now);
 		return -1;
 	}
 	int r = auth_replay_check_add(&a->replay, c + SLURM_CRED_OFF_NONCE, issued + ttl, now);
