@@ -199,6 +199,17 @@ get_str(struct rd *r, char **s)
 
 static int unpack_rec(const struct rdesc *d, struct rd *r, void *rec);
 
+/* Fewest bytes a record of d packs to: 8 for a 64-bit number, 4 for
+ * anything else (a number, or a length/count prefix). */
+static size_t
+min_packed(const struct rdesc *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->nfields; i++)
+		n += d->fields[i].kind == FK_U64 || d->fields[i].kind == FK_I64 ? 8 : 4;
+	return n;
+}
+
 static int
 unpack_field(const struct fdesc *f, struct rd *r, void *rec)
 {
@@ -255,10 +266,10 @@ unpack_field(const struct fdesc *f, struct rd *r, void *rec)
 		uint32_t n;
 		if (get_u32(r, &n) < 0)
 			return -1;
-		/* every record packs to at least one byte unless it is empty */
-		if (f->sub->nfields > 0 && n > r->left)
-			return -1;
-		if (f->sub->nfields == 0 && n > 1024)
+		/* bound the allocation by the bytes left: n elements need at
+		 * least n * min_packed bytes (an empty record packs to none) */
+		size_t min = min_packed(f->sub);
+		if (min > 0 ? n > r->left / min : n > 1024)
 			return -1;
 		char *v = xcalloc(n ? n : 1, f->sub->size);
 		*FIELD(rec, f, char *) = v;
