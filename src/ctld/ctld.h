@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herdctld: the context shared by the controller's modules.  One event
+ * loop thread owns all of it; modules receive the context explicitly.
+ */
+#ifndef HERD_CTLD_H
+#define HERD_CTLD_H
+
+#include <event2/event.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "auth/auth.h"
+#include "base/buf.h"
+#include "conf/conf.h"
+#include "proto/proto.h"
+#include "proto/states.h"
+#include "proto/wire.h"
+
+struct ctld;
+struct conn;
+
+/* A node of the cluster (index = slurm.conf order). */
+struct node {
+	uint32_t idx;
+	const struct conf_node *cfg;
+	uint32_t state;		/* NODE_STATE_* base | flags */
+	uint32_t cpus_alloc;
+	uint32_t jobs;		/* running jobs with CPUs here */
+	uint32_t completing;	/* jobs still cleaning up here */
+	char *reason;
+	uint32_t reason_uid;
+	int64_t reason_time;
+	int64_t last_seen;	/* last frame from its herdd */
+	int64_t boot_time, start_time, last_busy;
+	uint32_t cpu_load;
+	uint64_t free_mem, real_memory;
+	uint32_t reg_cpus;
+	char *version, *os, *arch;
+	struct conn *conn;	/* its herdd's connection, NULL if none */
+	int down_by_timeout;	/* DOWN only because it stopped responding */
+	char *partitions;	/* comma list, for node info */
+};
+
+struct job {
+	uint32_t id;
+	struct job_desc *desc;	/* owned */
+	uint32_t uid, gid;
+	char *user, *group;
+	uint32_t state, reason;
+	uint32_t priority;
+	int part;		/* partition index */
+	int64_t submit_time, eligible_time, start_time, end_time, last_sched_eval;
+	uint32_t time_limit;	/* effective, minutes or INFINITE */
+	uint32_t exit_code, requid, restarts;
+	uint32_t ntasks, min_nodes, max_nodes, cpt;
+	/* allocation */
+	uint32_t node_cnt;
+	uint32_t *node_idx;
+	uint32_t *node_cpus;
+	uint32_t total_cpus;
+	char *nodelist;
+	uint32_t completing_nodes; /* nodes still to report cleanup */
+	struct event *timer;	/* time limit, then kill-wait escalation */
+	int kill_stage;		/* 0 none, 1 SIGTERM sent, 2 SIGKILL sent */
+	int held;
+	int released;	/* allocation returned to the nodes */
+	struct ctld *ctx;
+	char *std_out, *std_err, *std_in; /* expanded */
+	struct job *hnext;	/* id hash chain */
+	struct job *next, *prev; /* all jobs, submission order */
+};
+
+struct pending_reply {
+	struct conn *conn;
+	struct buf frame;
+	struct pending_reply *next;
+};
+
+struct ctld {
+	struct herd_conf *conf;
+	const char *conf_path;
+	struct auth *auth;
+	struct event_base *base;
+	int listen_fd;
+	struct event *listen_ev;
+	int sack_fd;
+	struct event *sack_ev;
+	struct event *sched_ev;	 /* scheduler pass, activated by events */
+	struct event *commit_ev; /* group commit: sync state, then reply */
+	struct event *tick_ev;	 /* 1 s housekeeping */
+	struct event *sig_ev[4];
+
+	struct node *nodes;
+	uint32_t node_cnt;
+
+	struct job **job_hash;
+	uint32_t job_hash_size;
+	struct job *jobs_head, *jobs_tail;
+	uint32_t job_count;
+	uint32_t next_job_id;
+	uint32_t next_priority;
+	int64_t last_update;
+
+	/* state save */
+	int state_fd;
+	int lock_fd;
+	int state_dirty;
+	uint64_t journal_bytes;
+	struct pending_reply *replies, **replies_tail;
+
+	struct conn *conns;
+	int64_t start_time;
+	int shutting_down;
+	char hostname[256];
+};
+
+int64_t ctld_now(void);
+
+/* conn.c */
+void conn_accept_cb(evutil_socket_t fd, short what, void *arg);
+/* queue a reply; it is sent after the next state commit */
+void conn_reply(struct ctld *c, struct conn *cn, unsigned type, uint32_t req_id, const void *rec);
+void conn_reply_rc(struct ctld *c, struct conn *cn, uint32_t req_id, int rc);
+/* send now, signed (controller -> herdd) */
+int conn_send(struct ctld *c, struct conn *cn, unsigned type, const void *rec);
+void conn_set_node(struct conn *cn, int node_idx);
+int conn_node(const struct conn *cn);
+void conn_close(struct ctld *c, struct conn *cn);
+void conn_close_all(struct ctld *c);
+
+/* rpc.c */
+void rpc_dispatch(struct ctld *c, struct conn *cn, struct msg *m);
+
+/* job.c */
+void job_table_create(struct ctld *c);
+void job_table_destroy(struct ctld *c);
+struct job *job_find(struct ctld *c, uint32_t id);
+int job_submit(struct ctld *c, struct job_desc *desc, uint32_t uid, uint32_t gid, struct job **out);
+void job_insert(struct ctld *c, struct job *j);
+void job_remove(struct ctld *c, struct job *j);
+void job_free(struct job *j);
+void job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji);
+void job_purge_old(struct ctld *c);
+int job_is_admin(struct ctld *c, uint32_t uid);
+void job_expand_paths(struct ctld *c, struct job *j);
+
+/* sched.c */
+void sched_request(struct ctld *c);
+void sched_cb(evutil_socket_t fd, short what, void *arg);
+int sched_job_fits_ever(struct ctld *c, struct job *j);
+
+/* job_signal.c */
+int job_signal_cancel(struct ctld *c, struct job *j, uint32_t sig, uint32_t flags, uint32_t uid);
+void job_signal_complete(struct ctld *c, struct job_complete *jc, int node_idx);
+void job_signal_end(struct ctld *c, struct job *j, uint32_t state, uint32_t reason, uint32_t exit_code);
+void job_signal_arm_timer(struct ctld *c, struct job *j);
+void job_signal_node_failed(struct ctld *c, uint32_t node_idx);
+void job_release_nodes(struct ctld *c, struct job *j);
+int job_update(struct ctld *c, struct job_update_req *req, uint32_t uid);
+
+/* node.c */
+void node_table_create(struct ctld *c);
+void node_table_destroy(struct ctld *c);
+int node_register(struct ctld *c, struct conn *cn, struct node_register *reg);
+void node_conn_lost(struct ctld *c, int node_idx);
+void node_fill_info(struct ctld *c, const struct node *n, struct node_info *ni);
+void node_recompute_state(struct ctld *c, struct node *n);
+int node_usable(const struct node *n);
+void node_check_timeouts(struct ctld *c);
+int node_update(struct ctld *c, struct keyvals *kv, uint32_t uid);
+void part_fill_info(struct ctld *c, uint32_t p, struct part_info *pi);
+
+/* state_save.c */
+int state_open(struct ctld *c);
+void state_close(struct ctld *c);
+void state_job_new(struct ctld *c, struct job *j);
+void state_job_update(struct ctld *c, struct job *j);
+void state_job_purge(struct ctld *c, struct job *j);
+void state_commit_request(struct ctld *c);
+void state_commit_cb(evutil_socket_t fd, short what, void *arg);
+
+#endif

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herdctld RPC handlers, one table row per message type.  Handlers run on
+ * the event loop; a reply is queued with conn_reply and leaves after the
+ * next state commit.
+ */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "ctld.h"
+
+typedef void rpc_fn(struct ctld *c, struct conn *cn, struct msg *m);
+
+/* Daemon-to-daemon messages need root or SlurmUser. */
+static int
+rpc_is_daemon(struct ctld *c, uint32_t uid)
+{
+	if (uid == 0 || uid == (uint32_t)getuid())
+		return 1;
+	if (c->conf->slurm_user != NULL) {
+		struct passwd *pw = getpwnam(c->conf->slurm_user);
+		if (pw != NULL && pw->pw_uid == uid)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+rpc_ping(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	conn_reply_rc(c, cn, m->req_id, 0);
+}
+
+static void
+rpc_submit(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	struct job_desc *desc = m->body;
+	struct job *j = NULL;
+	m->body = NULL; /* job_submit owns desc now */
+	int rc = job_submit(c, desc, m->uid, m->gid, &j);
+	if (rc != 0) {
+		conn_reply_rc(c, cn, m->req_id, rc);
+		return;
+	}
+	struct submit_resp r = { .job_id = j->id, .step_id = NO_VAL, .rc = 0, .msg = NULL };
+	conn_reply(c, cn, RESP_SUBMIT_BATCH, m->req_id, &r);
+	sched_request(c);
+}
+
+static int
+job_matches_id(const struct job *j, uint32_t id)
+{
+	if (j->id == id)
+		return 1;
+	return 0;
+}
+
+static void
+rpc_job_info(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	struct job_info_req *req = m->body;
+	struct job_info_resp resp;
+	memset(&resp, 0, sizeof(resp));
+	resp.last_update = c->last_update;
+	uint32_t n = 0;
+	if (req->job_id != 0) {
+		for (struct job *j = c->jobs_head; j; j = j->next)
+			if (job_matches_id(j, req->job_id))
+				n++;
+		if (n == 0) {
+			conn_reply_rc(c, cn, m->req_id, ESLURM_INVALID_JOB_ID);
+			return;
+		}
+	} else {
+		n = c->job_count;
+	}
+	resp.jobs = xcalloc(n ? n : 1, sizeof(struct job_info));
+	for (struct job *j = c->jobs_head; j && resp.jobs_cnt < n; j = j->next) {
+		if (req->job_id != 0 && !job_matches_id(j, req->job_id))
+			continue;
+		job_fill_info(c, j, &resp.jobs[resp.jobs_cnt++]);
+	}
+	conn_reply(c, cn, RESP_JOB_INFO, m->req_id, &resp);
+	proto_free(&rdesc_job_info_resp, &resp);
+}
+
+static void
+rpc_step_info(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	struct job_info_req *req = m->body;
+	struct step_info_resp resp;
+	memset(&resp, 0, sizeof(resp));
+	uint32_t n = 0;
+	for (struct job *j = c->jobs_head; j; j = j->next)
+		if ((j->state & JOB_STATE_BASE) == JOB_RUNNING && (req->job_id == 0 || j->id == req->job_id))
+			n++;
+	resp.steps = xcalloc(n ? n : 1, sizeof(struct step_info));
+	int64_t now = ctld_now();
+	for (struct job *j = c->jobs_head; j && resp.steps_cnt < n; j = j->next) {
+		if ((j->state & JOB_STATE_BASE) != JOB_RUNNING || (req->job_id != 0 && j->id != req->job_id))
+			continue;
+		struct step_info *s = &resp.steps[resp.steps_cnt++];
+		s->job_id = j->id;
+		s->step_id = STEP_ID_BATCH;
+		s->array_job_id = 0;
+		s->array_task_id = NO_VAL;
+		s->name = xstrdup("batch");
+		s->partition = xstrdup(c->conf->parts[j->part].name);
+		s->user_name = xstrdup(j->user);
+		s->uid = j->uid;
+		s->state = JOB_RUNNING;
+		s->start_time = j->start_time;
+		s->now = now;
+		s->time_limit = j->time_limit;
+		s->nodes = xstrdup(c->nodes[j->node_idx[0]].cfg->name);
+		s->num_tasks = 1;
+		s->num_cpus = j->node_cpus[0];
+	}
+	conn_reply(c, cn, RESP_STEP_INFO, m->req_id, &resp);
+	proto_free(&rdesc_step_info_resp, &resp);
+}
+
+static void
+rpc_node_info(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	struct node_info_resp resp;
+	resp.nodes_cnt = c->node_cnt;
+	resp.nodes = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(struct node_info));
+	for (uint32_t i = 0; i < c->node_cnt; i++)
+		node_fill_info(c, &c->nodes[i], &resp.nodes[i]);
+	conn_reply(c, cn, RESP_NODE_INFO, m->req_id, &resp);
+	proto_free(&rdesc_node_info_resp, &resp);
+}
+
+static void
+rpc_part_info(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	struct part_info_resp resp;
+	resp.parts_cnt = c->conf->part_cnt;
+	resp.parts = xcalloc(resp.parts_cnt ? resp.parts_cnt : 1, sizeof(struct part_info));
+	for (uint32_t i = 0; i < resp.parts_cnt; i++)
+		part_fill_info(c, i, &resp.parts[i]);
+	conn_reply(c, cn, RESP_PART_INFO, m->req_id, &resp);
+	proto_free(&rdesc_part_info_resp, &resp);
+}
+
+static void
+rpc_config(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	struct keyvals kv;
+	kv.keyvals = c->conf->show;
+	kv.keyvals_cnt = c->conf->show_cnt;
+	conn_reply(c, cn, RESP_CONFIG, m->req_id, &kv);
+}
+
+static void
+rpc_cancel(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	struct cancel_req *req = m->body;
+	struct job *j = job_find(c, req->job_id);
+	if (j == NULL) {
+		conn_reply_rc(c, cn, m->req_id, ESLURM_INVALID_JOB_ID);
+		return;
+	}
+	if (j->uid != m->uid && !job_is_admin(c, m->uid)) {
+		log_info("job %u: cancel by uid %u denied", j->id, m->uid);
+		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
+		return;
+	}
+	int rc = job_signal_cancel(c, j, req->signal, req->flags, m->uid);
+	conn_reply_rc(c, cn, m->req_id, rc);
+}
+
+static void
+rpc_job_update(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	conn_reply_rc(c, cn, m->req_id, job_update(c, m->body, m->uid));
+}
+
+static void
+rpc_node_update(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	if (!job_is_admin(c, m->uid)) {
+		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
+		return;
+	}
+	conn_reply_rc(c, cn, m->req_id, node_update(c, m->body, m->uid));
+}
+
+static void
+rpc_node_register(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	if (!rpc_is_daemon(c, m->uid)) {
+		log_warnx("node registration from uid %u refused", m->uid);
+		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
+		return;
+	}
+	conn_reply_rc(c, cn, m->req_id, node_register(c, cn, m->body));
+}
+
+static void
+rpc_job_complete(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	if (!rpc_is_daemon(c, m->uid) || conn_node(cn) < 0) {
+		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
+		return;
+	}
+	job_signal_complete(c, m->body, conn_node(cn));
+	conn_reply_rc(c, cn, m->req_id, 0);
+}
+
+static void
+rpc_node_ping(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	int idx = conn_node(cn);
+	if (idx >= 0)
+		c->nodes[idx].last_seen = ctld_now();
+}
+
+static void
+rpc_shutdown(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	if (!job_is_admin(c, m->uid)) {
+		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
+		return;
+	}
+	log_info("shutdown requested by uid %u", m->uid);
+	conn_reply_rc(c, cn, m->req_id, 0);
+	c->shutting_down = 1;
+}
+
+static void
+rpc_unsupported(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	conn_reply_rc(c, cn, m->req_id, ESLURM_NOT_SUPPORTED);
+}
+
+static const struct {
+	unsigned type;
+	rpc_fn *fn;
+} rpc_table[] = {
+	{ REQ_PING, rpc_ping },
+	{ REQ_SUBMIT_BATCH, rpc_submit },
+	{ REQ_JOB_INFO, rpc_job_info },
+	{ REQ_STEP_INFO, rpc_step_info },
+	{ REQ_NODE_INFO, rpc_node_info },
+	{ REQ_PART_INFO, rpc_part_info },
+	{ REQ_CONFIG, rpc_config },
+	{ REQ_CANCEL, rpc_cancel },
+	{ REQ_JOB_UPDATE, rpc_job_update },
+	{ REQ_NODE_UPDATE, rpc_node_update },
+	{ REQ_PART_UPDATE, rpc_unsupported },
+	{ REQ_NODE_REGISTER, rpc_node_register },
+	{ REQ_JOB_COMPLETE, rpc_job_complete },
+	{ REQ_NODE_PING, rpc_node_ping },
+	{ REQ_SHUTDOWN, rpc_shutdown },
+	{ REQ_RECONFIGURE, rpc_unsupported },
+};
+
+void
+rpc_dispatch(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	int idx = conn_node(cn);
+	if (idx >= 0)
+		c->nodes[idx].last_seen = ctld_now();
+	for (size_t i = 0; i < sizeof(rpc_table) / sizeof(rpc_table[0]); i++) {
+		if (rpc_table[i].type == m->type) {
+			log_debug("rpc %s from uid %u", proto_msg_name(m->type), m->uid);
+			rpc_table[i].fn(c, cn, m);
+			return;
+		}
+	}
+	log_warnx("unexpected message %s from uid %u", proto_msg_name(m->type), m->uid);
+	conn_reply_rc(c, cn, m->req_id, HERD_EUNKNOWN_MSG);
+}

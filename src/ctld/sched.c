@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herdctld scheduler.  A pass runs once per event-loop iteration in which
+ * something changed (a submission, a job end, a node coming up, a timer),
+ * never on a fixed period.  Order: partition PriorityTier, then job
+ * priority, then submit time, then id.  sched/backfill: when the top job
+ * of a partition cannot start, its earliest start time and nodes are
+ * reserved from the running jobs' time limits, and later jobs start only
+ * if they end before that time or do not touch the reserved nodes.
+ * sched/builtin: strict FIFO per partition.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "ctld.h"
+#include "hostlist/hostlist.h"
+#include "proto/jobflags.h"
+
+void job_launch(struct ctld *c, struct job *j);
+
+void
+sched_request(struct ctld *c)
+{
+	event_active(c->sched_ev, EV_TIMEOUT, 0);
+}
+
+struct alloc {
+	uint32_t n;
+	uint32_t *idx;
+	uint32_t *cpus;
+};
+
+static int
+job_node_allowed(struct ctld *c, const struct job *j, uint32_t ni, struct hostlist *req,
+    struct hostlist *exc)
+{
+	const char *name = c->nodes[ni].cfg->name;
+	if (exc != NULL && hostlist_find(exc, name) >= 0)
+		return 0;
+	(void)req;
+	return 1;
+}
+
+/* Try to place job j given free CPUs per node (indexed by node index).
+ * reserved: nodes not to use (may be NULL).  Fills a (caller frees). */
+static int
+alloc_try(struct ctld *c, const struct job *j, const uint32_t *free_cpus, const uint8_t *reserved,
+    struct alloc *a, int ignore_state)
+{
+	const struct conf_part *p = &c->conf->parts[j->part];
+	const struct job_desc *d = j->desc;
+	int exclusive = (d->flags & JOB_DESC_EXCLUSIVE) || p->oversubscribe == OVERSUB_EXCLUSIVE ||
+	    (c->conf->select_type && strstr(c->conf->select_type, "linear") != NULL);
+	struct hostlist *req = (d->req_nodes && *d->req_nodes) ? hostlist_create(d->req_nodes) : NULL;
+	struct hostlist *exc = (d->exc_nodes && *d->exc_nodes) ? hostlist_create(d->exc_nodes) : NULL;
+	uint32_t tpn_cap = (d->ntasks_per_node != NO_VAL && d->ntasks_per_node > 0) ? d->ntasks_per_node : INFINITE;
+	a->n = 0;
+	a->idx = xcalloc(p->node_cnt ? p->node_cnt : 1, sizeof(uint32_t));
+	a->cpus = xcalloc(p->node_cnt ? p->node_cnt : 1, sizeof(uint32_t));
+	uint32_t remaining = j->ntasks;
+	uint32_t req_left = req ? (uint32_t)hostlist_count(req) : 0;
+	/* required nodes first (they must all be used), then the others in order */
+	for (int pass = req ? 0 : 1; pass < 2; pass++) {
+		for (uint32_t k = 0; k < p->node_cnt; k++) {
+			uint32_t ni = p->node_idx[k];
+			const struct node *n = &c->nodes[ni];
+			int is_req = req && hostlist_find(req, n->cfg->name) >= 0;
+			if ((pass == 0) != is_req)
+				continue;
+			if ((!ignore_state && !node_usable(n)) || (reserved && reserved[ni]) || !job_node_allowed(c, j, ni, req, exc))
+				continue;
+			if (a->n >= j->max_nodes)
+				break;
+			if (remaining == 0 && a->n >= j->min_nodes && !is_req)
+				break;
+			uint32_t fc = free_cpus[ni];
+			if (exclusive && fc < n->cfg->cpus)
+				continue;
+			uint32_t cap = fc / j->cpt;
+			if (cap > tpn_cap)
+				cap = tpn_cap;
+			if (cap == 0)
+				continue;
+			uint32_t still_needed = j->min_nodes > a->n + 1 ? j->min_nodes - a->n - 1 : 0;
+			if (req_left > (uint32_t)is_req && still_needed < req_left - (uint32_t)is_req)
+				still_needed = req_left - (uint32_t)is_req;
+			uint32_t take = remaining > still_needed ? remaining - still_needed : (remaining ? 1 : 0);
+			if (take > cap)
+				take = cap;
+			if (take == 0)
+				take = 1; /* a node of the minimum count with no task left */
+			a->idx[a->n] = ni;
+			a->cpus[a->n] = exclusive ? n->cfg->cpus : take * j->cpt;
+			a->n++;
+			remaining = remaining > take ? remaining - take : 0;
+			if (is_req)
+				req_left--;
+		}
+	}
+	hostlist_destroy(req);
+	hostlist_destroy(exc);
+	if (remaining == 0 && a->n >= j->min_nodes && req_left == 0)
+		return 0;
+	free(a->idx);
+	free(a->cpus);
+	a->idx = a->cpus = NULL;
+	a->n = 0;
+	return -1;
+}
+
+/* Could the job ever run in its partition, whatever the nodes' state? */
+int
+sched_job_fits_ever(struct ctld *c, struct job *j)
+{
+	const struct conf_part *p = &c->conf->parts[j->part];
+	uint32_t *cap = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(uint32_t));
+	for (uint32_t k = 0; k < p->node_cnt; k++)
+		cap[p->node_idx[k]] = c->nodes[p->node_idx[k]].cfg->cpus;
+	struct alloc a;
+	int ok = alloc_try(c, j, cap, NULL, &a, 1) == 0;
+	if (ok) {
+		free(a.idx);
+		free(a.cpus);
+	}
+	free(cap);
+	return ok;
+}
+
+static int
+job_cmp(const void *a, const void *b)
+{
+	const struct job *x = *(const struct job *const *)a, *y = *(const struct job *const *)b;
+	(void)0;
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	if (x->submit_time != y->submit_time)
+		return x->submit_time < y->submit_time ? -1 : 1;
+	return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+static struct ctld *sort_ctx;
+static int
+job_cmp_tier(const void *a, const void *b)
+{
+	const struct job *x = *(const struct job *const *)a, *y = *(const struct job *const *)b;
+	uint32_t tx = sort_ctx->conf->parts[x->part].priority_tier;
+	uint32_t ty = sort_ctx->conf->parts[y->part].priority_tier;
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return job_cmp(a, b);
+}
+
+/* Earliest time the job could start on the partition's nodes, given the
+ * running jobs' ends; fills reserved[] with the nodes it would use.
+ * Returns 0 if never (unlimited jobs in the way). */
+static int64_t
+sched_reserve(struct ctld *c, struct job *top, const uint32_t *free_cpus, uint8_t *reserved)
+{
+	uint32_t *fc = xmalloc(c->node_cnt * sizeof(uint32_t));
+	memcpy(fc, free_cpus, c->node_cnt * sizeof(uint32_t));
+	/* running jobs by end time */
+	uint32_t nrun = 0;
+	for (struct job *j = c->jobs_head; j; j = j->next)
+		if ((j->state & JOB_STATE_BASE) == JOB_RUNNING)
+			nrun++;
+	struct job **run = xcalloc(nrun ? nrun : 1, sizeof(struct job *));
+	nrun = 0;
+	for (struct job *j = c->jobs_head; j; j = j->next)
+		if ((j->state & JOB_STATE_BASE) == JOB_RUNNING && j->end_time > 0)
+			run[nrun++] = j;
+	/* insertion sort by end_time: the running set is small */
+	for (uint32_t i = 1; i < nrun; i++)
+		for (uint32_t k = i; k > 0 && run[k - 1]->end_time > run[k]->end_time; k--) {
+			struct job *t = run[k];
+			run[k] = run[k - 1];
+			run[k - 1] = t;
+		}
+	int64_t when = 0;
+	for (uint32_t i = 0; i < nrun && when == 0; i++) {
+		for (uint32_t k = 0; k < run[i]->node_cnt; k++)
+			fc[run[i]->node_idx[k]] += run[i]->node_cpus[k];
+		struct alloc a;
+		if (alloc_try(c, top, fc, NULL, &a, 0) == 0) {
+			when = run[i]->end_time;
+			for (uint32_t k = 0; k < a.n; k++)
+				reserved[a.idx[k]] = 1;
+			free(a.idx);
+			free(a.cpus);
+		}
+	}
+	free(run);
+	free(fc);
+	return when;
+}
+
+void
+sched_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctld *c = arg;
+	int64_t now = ctld_now();
+	int builtin = c->conf->scheduler_type && strstr(c->conf->scheduler_type, "builtin") != NULL;
+	uint32_t npend = 0;
+	for (struct job *j = c->jobs_head; j; j = j->next)
+		if ((j->state & JOB_STATE_BASE) == JOB_PENDING && !(j->state & JOB_COMPLETING))
+			npend++;
+	if (npend == 0)
+		return;
+	struct job **pend = xmalloc(npend * sizeof(struct job *));
+	npend = 0;
+	for (struct job *j = c->jobs_head; j; j = j->next)
+		if ((j->state & JOB_STATE_BASE) == JOB_PENDING && !(j->state & JOB_COMPLETING))
+			pend[npend++] = j;
+	sort_ctx = c;
+	qsort(pend, npend, sizeof(pend[0]), job_cmp_tier);
+
+	uint32_t *free_cpus = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(uint32_t));
+	uint32_t total_free = 0;
+	for (uint32_t i = 0; i < c->node_cnt; i++) {
+		struct node *n = &c->nodes[i];
+		free_cpus[i] = node_usable(n) && n->cfg->cpus > n->cpus_alloc ? n->cfg->cpus - n->cpus_alloc : 0;
+		total_free += free_cpus[i];
+	}
+	uint32_t np = c->conf->part_cnt;
+	uint8_t *blocked = xcalloc(np ? np : 1, 1);
+	int64_t *resv_time = xcalloc(np ? np : 1, sizeof(int64_t));
+	uint8_t **resv = xcalloc(np ? np : 1, sizeof(uint8_t *));
+	int started = 0;
+	for (uint32_t i = 0; i < npend; i++) {
+		struct job *j = pend[i];
+		uint32_t old_reason = j->reason;
+		const struct conf_part *p = &c->conf->parts[j->part];
+		if (j->held || j->priority == 0)
+			continue;
+		if (j->eligible_time > now) {
+			j->reason = WAIT_TIME;
+			continue;
+		}
+		if (p->state == PART_STATE_DOWN) {
+			j->reason = WAIT_PART_DOWN;
+			continue;
+		}
+		if (p->state == PART_STATE_INACTIVE) {
+			j->reason = WAIT_PART_INACTIVE;
+			continue;
+		}
+		if (p->max_time_min != INFINITE && j->time_limit > p->max_time_min) {
+			j->reason = WAIT_PART_CONFIG;
+			goto next;
+		}
+		if ((p->max_nodes != INFINITE && j->min_nodes > p->max_nodes) || j->min_nodes > p->node_cnt) {
+			j->reason = WAIT_PART_NODE_LIMIT;
+			goto next;
+		}
+		j->last_sched_eval = now;
+		if (blocked[j->part] && builtin) {
+			j->reason = WAIT_PRIORITY;
+			goto next;
+		}
+		if (total_free == 0) {
+			j->reason = blocked[j->part] ? WAIT_PRIORITY : WAIT_RESOURCES;
+			blocked[j->part] = 1;
+			goto next;
+		}
+		struct alloc a;
+		const uint8_t *excl = NULL;
+		if (blocked[j->part] && resv[j->part] != NULL) {
+			/* backfill: may not delay the reserved top job */
+			int64_t end = j->time_limit == INFINITE ? INT64_MAX : now + (int64_t)j->time_limit * 60;
+			if (resv_time[j->part] == 0 || end > resv_time[j->part])
+				excl = resv[j->part];
+		}
+		if (alloc_try(c, j, free_cpus, excl, &a, 0) == 0) {
+			j->node_cnt = a.n;
+			j->node_idx = a.idx;
+			j->node_cpus = a.cpus;
+			j->total_cpus = 0;
+			for (uint32_t k = 0; k < a.n; k++) {
+				j->total_cpus += a.cpus[k];
+				free_cpus[a.idx[k]] -= a.cpus[k];
+				total_free -= a.cpus[k];
+			}
+			j->reason = WAIT_NO_REASON;
+			job_launch(c, j);
+			started++;
+			continue;
+		}
+		if (!blocked[j->part]) {
+			blocked[j->part] = 1;
+			j->reason = sched_job_fits_ever(c, j) ? WAIT_RESOURCES : WAIT_PART_CONFIG;
+			if (!builtin && j->reason == WAIT_RESOURCES) {
+				resv[j->part] = xcalloc(c->node_cnt ? c->node_cnt : 1, 1);
+				resv_time[j->part] = sched_reserve(c, j, free_cpus, resv[j->part]);
+			}
+		} else {
+			j->reason = WAIT_PRIORITY;
+		}
+	next:
+		if (j->reason != old_reason)
+			c->last_update = now;
+	}
+	if (started)
+		c->last_update = now;
+	for (uint32_t p = 0; p < np; p++)
+		free(resv[p]);
+	free(resv);
+	free(resv_time);
+	free(blocked);
+	free(free_cpus);
+	free(pend);
+}
