@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herdstepd: one supervisor per batch job on its node.  Reads the launch
+ * from herdd on stdin, stores the script in the spool, starts it as the
+ * job's user (uid, gid, supplementary groups) in its own process group and,
+ * when the system allows, its own cgroup v2, carries out signals and the
+ * kill sequence, makes sure no process of the job outlives it, and reports
+ * the exit status to herdd until herdd confirms the controller has it.
+ * It does not depend on herdd staying up: it reconnects to a new herdd.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "net/net.h"
+#include "proto/jobflags.h"
+#include "proto/proto.h"
+#include "proto/sigflags.h"
+
+#define STEPD_HELLO 0x100U
+
+struct stepd {
+	const char *spool, *node;
+	uint32_t job_id;
+	struct batch_launch *bl;
+	char *dir, *script, *pidfile, *sock;
+	char *cgroup; /* NULL: process group only */
+	int hfd;      /* herdd connection */
+	pid_t child;
+	int64_t kill_at_ms; /* SIGKILL deadline, 0 none */
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -1;
+	int r = net_write_all(fd, data, len);
+	close(fd);
+	return r;
+}
+
+/* cgroup v2: the unified mount (pure v2 or the hybrid "unified" one). */
+static char *
+cgroup_create(struct stepd *s)
+{
+	static const char *roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	for (size_t i = 0; i < 2; i++) {
+		char *probe = xasprintf("%s/cgroup.procs", roots[i]);
+		char *kill_file = xasprintf("%s/cgroup.controllers", roots[i]);
+		int ok = access(probe, W_OK) == 0 && access(kill_file, F_OK) == 0;
+		free(probe);
+		free(kill_file);
+		if (!ok)
+			continue;
+		char *base = xasprintf("%s/herd", roots[i]);
+		mkdir(base, 0755);
+		char *cg = xasprintf("%s/%s_job%u", base, s->node, s->job_id);
+		free(base);
+		if (mkdir(cg, 0755) == 0 || errno == EEXIST)
+			return cg;
+		free(cg);
+	}
+	return NULL;
+}
+
+static void
+cgroup_kill(struct stepd *s)
+{
+	if (s->cgroup == NULL)
+		return;
+	char *kf = xasprintf("%s/cgroup.kill", s->cgroup);
+	if (write_file(kf, "1", 1, 0644) < 0) {
+		/* older kernels: kill what is listed */
+		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
+		FILE *f = fopen(pf, "r");
+		long pid;
+		while (f && fscanf(f, "%ld", &pid) == 1)
+			kill((pid_t)pid, SIGKILL);
+		if (f)
+			fclose(f);
+		free(pf);
+	}
+	free(kf);
+}
+
+static int
+cgroup_empty(struct stepd *s)
+{
+	if (s->cgroup == NULL)
+		return 1;
+	char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
+	FILE *f = fopen(pf, "r");
+	free(pf);
+	if (f == NULL)
+		return 1;
+	long pid;
+	int empty = fscanf(f, "%ld", &pid) != 1;
+	fclose(f);
+	return empty;
+}
+
+static void
+signal_all(struct stepd *s, int sig)
+{
+	if (s->child > 0)
+		kill(-s->child, sig);
+	if (s->cgroup != NULL && sig == SIGKILL)
+		cgroup_kill(s);
+	else if (s->cgroup != NULL) {
+		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
+		FILE *f = fopen(pf, "r");
+		long pid;
+		while (f && fscanf(f, "%ld", &pid) == 1)
+			kill((pid_t)pid, sig);
+		if (f)
+			fclose(f);
+		free(pf);
+	}
+}
+
+static int
+open_io(const char *path, int flags, int dfl)
+{
+	if (path == NULL)
+		return dfl;
+	return open(path, flags | O_CLOEXEC, 0644);
+}
+
+/* In the child: become the user and exec the script.  Errors go to efd. */
+static void __attribute__((noreturn))
+child_exec(struct stepd *s, int efd)
+{
+	struct batch_launch *bl = s->bl;
+	char msg[512];
+	setpgid(0, 0);
+	if (s->cgroup != NULL) {
+		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
+		write_file(pf, "0", 1, 0644);
+		free(pf);
+	}
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	umask(bl->umask ? (mode_t)bl->umask : 022);
+	if (getuid() != bl->uid || getgid() != bl->gid) {
+		if (initgroups(bl->user_name, bl->gid) < 0 && setgroups(0, NULL) < 0) {
+			snprintf(msg, sizeof(msg), "setgroups: %s", strerror(errno));
+			goto fail;
+		}
+		if (setgid(bl->gid) < 0 || setuid(bl->uid) < 0) {
+			snprintf(msg, sizeof(msg), "cannot become uid %u gid %u: %s", bl->uid, bl->gid,
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	int oflags = O_WRONLY | O_CREAT | (bl->open_mode == OPEN_MODE_APPEND ? O_APPEND : O_TRUNC);
+	int in = open_io(bl->std_in, O_RDONLY, -1);
+	if (in < 0) {
+		snprintf(msg, sizeof(msg), "cannot open input %s: %s", bl->std_in, strerror(errno));
+		goto fail;
+	}
+	int out = open_io(bl->std_out, oflags, -1);
+	if (out < 0) {
+		snprintf(msg, sizeof(msg), "cannot open output %s: %s", bl->std_out, strerror(errno));
+		goto fail;
+	}
+	int err = out;
+	if (bl->std_err != NULL && (bl->std_out == NULL || strcmp(bl->std_err, bl->std_out) != 0)) {
+		err = open_io(bl->std_err, oflags, -1);
+		if (err < 0) {
+			snprintf(msg, sizeof(msg), "cannot open error file %s: %s", bl->std_err, strerror(errno));
+			goto fail;
+		}
+	}
+	if (bl->work_dir && chdir(bl->work_dir) < 0) {
+		dprintf(err, "slurmstepd-%s: error: couldn't chdir to `%s': %s: going to /tmp instead\n", s->node,
+		    bl->work_dir, strerror(errno));
+		if (chdir("/tmp") < 0) {
+			snprintf(msg, sizeof(msg), "chdir: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(err, 2);
+	char **env = xcalloc(bl->env_cnt + 2, sizeof(char *));
+	for (uint32_t i = 0; i < bl->env_cnt; i++)
+		env[i] = bl->env[i];
+	env[bl->env_cnt] = xasprintf("SLURM_TASK_PID=%ld", (long)getpid());
+	char **argv = xcalloc(bl->argv_cnt + 2, sizeof(char *));
+	argv[0] = s->script;
+	for (uint32_t i = 0; i < bl->argv_cnt; i++)
+		argv[i + 1] = bl->argv[i];
+	execve(s->script, argv, env);
+	snprintf(msg, sizeof(msg), "execve %s: %s", s->script, strerror(errno));
+fail:
+	(void)!write(efd, msg, strlen(msg));
+	_exit(127);
+}
+
+static int
+herdd_connect(struct stepd *s)
+{
+	if (s->hfd >= 0)
+		return 0;
+	s->hfd = net_connect_unix(s->sock);
+	if (s->hfd < 0)
+		return -1;
+	struct job_complete hello = { .job_id = s->job_id, .flags = STEPD_HELLO };
+	if (net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &hello) < 0) {
+		close(s->hfd);
+		s->hfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+append_stderr(struct stepd *s, const char *text)
+{
+	const char *path = s->bl->std_err ? s->bl->std_err : s->bl->std_out;
+	if (path == NULL)
+		return;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dprintf(fd, "slurmstepd-%s: error: %s\n", s->node, text);
+	close(fd);
+}
+
+static void
+handle_signal_req(struct stepd *s, struct job_signal *js)
+{
+	if (js->flags & SIGNAL_KILL_JOB) {
+		if (js->msg != NULL)
+			append_stderr(s, js->msg);
+		signal_all(s, SIGCONT);
+		signal_all(s, js->signal ? (int)js->signal : SIGTERM);
+		if (s->kill_at_ms == 0)
+			s->kill_at_ms = now_ms() + (int64_t)js->kill_wait * 1000;
+		return;
+	}
+	if (js->flags & CANCEL_BATCH_ONLY) {
+		if (s->child > 0)
+			kill(s->child, (int)js->signal);
+		return;
+	}
+	signal_all(s, (int)js->signal);
+}
+
+/* Read what herdd sent; -1 when the connection is gone. */
+static int
+herdd_read(struct stepd *s, int *acked)
+{
+	struct msg m;
+	int rc = net_recv_msg(s->hfd, NULL, 0, 1000, &m);
+	if (rc != 0) {
+		close(s->hfd);
+		s->hfd = -1;
+		return -1;
+	}
+	if (m.type == REQ_JOB_SIGNAL)
+		handle_signal_req(s, m.body);
+	else if (m.type == RESP_RC && acked)
+		*acked = 1;
+	msg_free(&m);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 5) {
+		fprintf(stderr, "herdstepd is started by herdd\n");
+		return 1;
+	}
+	struct stepd st, *s = &st;
+	memset(s, 0, sizeof(st));
+	s->spool = argv[1];
+	s->node = argv[2];
+	s->job_id = (uint32_t)strtoul(argv[3], NULL, 10);
+	s->hfd = -1;
+	char *logname = xasprintf("herdstepd-%s", s->node);
+	log_init(logname, NULL, LOG_LVL_INFO);
+	uint32_t len;
+	if (net_read_all(0, &len, 4, 10000) < 0 || len > WIRE_MAX_BODY)
+		fatalx("job %u: no launch message", s->job_id);
+	char *data = xmalloc(len ? len : 1);
+	if (net_read_all(0, data, len, 10000) < 0)
+		fatalx("job %u: short launch message", s->job_id);
+	s->bl = xmalloc(sizeof(*s->bl));
+	if (proto_unpack(&rdesc_batch_launch, data, len, s->bl) < 0)
+		fatalx("job %u: malformed launch message", s->job_id);
+	free(data);
+	int devnull = open("/dev/null", O_RDWR);
+	if (devnull >= 0) {
+		dup2(devnull, 0);
+		if (devnull > 0)
+			close(devnull);
+	}
+	setsid();
+	signal(SIGPIPE, SIG_IGN);
+	s->dir = xasprintf("%s/job%05u", s->spool, s->job_id);
+	s->script = xasprintf("%s/slurm_script", s->dir);
+	s->pidfile = xasprintf("%s/stepd.pid", s->dir);
+	s->sock = xasprintf("%s/herdd.sock", s->spool);
+	mkdir(s->dir, 0755);
+	char pidbuf[32];
+	int pl = snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
+	write_file(s->pidfile, pidbuf, (size_t)pl, 0644);
+	herdd_connect(s);
+
+	uint32_t status = 0, flags = 0;
+	char launch_err[512] = "";
+	if (write_file(s->script, s->bl->script, strlen(s->bl->script), 0700) < 0 ||
+	    chown(s->script, s->bl->uid, s->bl->gid) < 0) {
+		snprintf(launch_err, sizeof(launch_err), "cannot write %s: %s", s->script, strerror(errno));
+	}
+	s->cgroup = cgroup_create(s);
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int epipe[2] = { -1, -1 };
+	if (launch_err[0] == '\0' && pipe2(epipe, O_CLOEXEC) == 0) {
+		s->child = fork();
+		if (s->child == 0)
+			child_exec(s, epipe[1]);
+		close(epipe[1]);
+		if (s->child < 0) {
+			snprintf(launch_err, sizeof(launch_err), "fork: %s", strerror(errno));
+		} else {
+			setpgid(s->child, s->child);
+			ssize_t r = read(epipe[0], launch_err, sizeof(launch_err) - 1);
+			launch_err[r > 0 ? r : 0] = '\0';
+		}
+		close(epipe[0]);
+	}
+	int done = s->child <= 0;
+	if (launch_err[0]) {
+		flags |= COMPLETE_LAUNCH_FAILED;
+		status = 1 << 8;
+		log_warnx("job %u: launch failed: %s", s->job_id, launch_err);
+		append_stderr(s, launch_err);
+	}
+	int64_t next_connect = 0;
+	while (!done) {
+		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { s->hfd, POLLIN, 0 } };
+		int timeout = 1000;
+		if (s->kill_at_ms) {
+			int64_t left = s->kill_at_ms - now_ms();
+			timeout = left < 0 ? 0 : (left < 1000 ? (int)left : 1000);
+		}
+		poll(p, s->hfd >= 0 ? 2 : 1, timeout);
+		if (s->kill_at_ms && now_ms() >= s->kill_at_ms) {
+			signal_all(s, SIGKILL);
+			s->kill_at_ms = 0;
+		}
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGTERM) {
+					/* herdd without a connection to us: end the job */
+					signal_all(s, SIGCONT);
+					signal_all(s, SIGTERM);
+					if (s->kill_at_ms == 0)
+						s->kill_at_ms = now_ms() + 30000;
+				}
+			}
+			int wst;
+			pid_t w;
+			while ((w = waitpid(-1, &wst, WNOHANG)) > 0)
+				if (w == s->child) {
+					status = (uint32_t)wst;
+					done = 1;
+				}
+		}
+		if (s->hfd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			herdd_read(s, NULL);
+		if (s->hfd < 0 && now_ms() >= next_connect) {
+			herdd_connect(s);
+			next_connect = now_ms() + 200;
+		}
+	}
+	/* the batch script is gone: so is everything it left behind */
+	if (s->child > 0)
+		kill(-s->child, SIGKILL);
+	cgroup_kill(s);
+	for (int i = 0; i < 200 && !cgroup_empty(s); i++) {
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	if (s->cgroup)
+		rmdir(s->cgroup);
+	/* report until herdd confirms that the controller has it */
+	struct job_complete jc = { .job_id = s->job_id,
+		.node_name = (char *)s->node,
+		.status = status,
+		.flags = flags,
+		.msg = launch_err[0] ? launch_err : NULL };
+	int acked = 0;
+	while (!acked) {
+		if (herdd_connect(s) == 0 && net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &jc) == 0) {
+			int64_t until = now_ms() + 5000;
+			while (!acked && s->hfd >= 0 && now_ms() < until)
+				herdd_read(s, &acked);
+		}
+		if (!acked) {
+			if (s->hfd >= 0) {
+				close(s->hfd);
+				s->hfd = -1;
+			}
+			struct timespec ts = { 0, 200000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	unlink(s->script);
+	unlink(s->pidfile);
+	rmdir(s->dir);
+	if (s->hfd >= 0)
+		close(s->hfd);
+	proto_destroy(&rdesc_batch_launch, s->bl);
+	free(s->dir);
+	free(s->script);
+	free(s->pidfile);
+	free(s->sock);
+	free(s->cgroup);
+	free(logname);
+	return 0;
+}
