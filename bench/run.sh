@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# herd benchmarks: start a private cluster with `herd up` in a temporary
+# directory and print a table.  Speed is measured here, never asserted in
+# tests.  Usage: bench/run.sh [-n JOBS] [-p PENDING] [--port P] [--keep]
+#   -n JOBS      jobs for the submission and throughput runs (500)
+#   -p PENDING   held jobs in the queue for the squeue/sinfo latency (2000)
+#   --port P     controller port (default: a free one from 21000)
+#   --keep       leave the cluster directory for a look at the logs
+# HERD_BUILD_DIR selects the build (default build/release, else build/ci).
+# Record results in bench/RESULTS.md with the machine they ran on.
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+jobs=500
+pending=2000
+port=
+keep=0
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	-n) jobs=$2; shift 2 ;;
+	-p) pending=$2; shift 2 ;;
+	--port) port=$2; shift 2 ;;
+	--keep) keep=1; shift ;;
+	*) echo "usage: $0 [-n JOBS] [-p PENDING] [--port P] [--keep]" >&2; exit 2 ;;
+	esac
+done
+
+build=${HERD_BUILD_DIR:-}
+if [[ -z $build ]]; then
+	for d in release ci dev; do
+		if [[ -x $src/build/$d/herd ]]; then
+			build=$src/build/$d
+			break
+		fi
+	done
+fi
+if [[ -z $build || ! -x $build/herd ]]; then
+	echo "bench: no herd build; run: cmake --preset release && cmake --build --preset release" >&2
+	exit 1
+fi
+for c in herdctld herdd sbatch squeue sinfo scancel; do
+	if [[ ! -x $build/$c ]]; then
+		echo "bench: $build/$c is not built yet" >&2
+		exit 1
+	fi
+done
+
+now_ms() { local ns; ns=$(date +%s%N); echo $((ns / 1000000)); }
+now_us() { local ns; ns=$(date +%s%N); echo $((ns / 1000)); }
+
+# a free block of ports below the ephemeral range
+if [[ -z $port ]]; then
+	port=21000
+	while [[ -n $(ss -Htln "( sport >= :$port and sport <= :$((port + 8)) )" 2>/dev/null) ]]; do
+		port=$((port + 16))
+	done
+fi
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/herd-bench.XXXXXX")
+cleanup() {
+	"$build/herd" down --dir "$dir" >/dev/null 2>&1 || true
+	if ((keep)); then
+		echo "bench: kept $dir" >&2
+	else
+		rm -rf "$dir"
+	fi
+}
+trap cleanup EXIT
+work=$dir/work
+mkdir -p "$work"
+cd "$work"
+
+rows=()
+row() { rows+=("$(printf '| %-44s | %14s | %-16s |' "$1" "$2" "$3")"); }
+
+# wait until the queue holds no job in a state that is not final
+wait_queue_empty() {
+	local deadline=$(($(now_ms) + ${1:-600} * 1000))
+	while [[ -n $(squeue -h -o %i 2>/dev/null | head -n 1) ]]; do
+		if (($(now_ms) > deadline)); then
+			echo "bench: queue not empty after ${1:-600}s" >&2
+			return 1
+		fi
+		sleep 0.005
+	done
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
+
+# 1. herd up to all nodes idle
+t0=$(now_ms)
+"$build/herd" up --dir "$dir" --port "$port" >"$dir/up.out" 2>"$dir/up.err" || {
+	cat "$dir/up.err" >&2
+	exit 1
+}
+t1=$(now_ms)
+eval "$(cat "$dir/up.out")"
+export SLURM_CONF PATH
+row "herd up, 4 nodes, to all idle" "$((t1 - t0)) ms" "< 300 ms"
+
+# 2. sequential submissions
+t0=$(now_ms)
+for ((i = 0; i < jobs; i++)); do
+	sbatch --wrap=true -o /dev/null >/dev/null
+done
+t1=$(now_ms)
+row "sequential sbatch ($jobs)" "$((jobs * 1000 / (t1 - t0 > 0 ? t1 - t0 : 1)))/s" ">= 5x Slurm"
+wait_queue_empty
+
+# 3. eight parallel submitters
+per=$(((jobs + 7) / 8))
+t0=$(now_ms)
+for ((w = 0; w < 8; w++)); do
+	(for ((i = 0; i < per; i++)); do sbatch --wrap=true -o /dev/null >/dev/null; done) &
+done
+wait
+t1=$(now_ms)
+row "8 parallel submitters ($((per * 8)))" "$((per * 8 * 1000 / (t1 - t0 > 0 ? t1 - t0 : 1)))/s" "> sequential"
+wait_queue_empty
+
+# 4. submit-to-start latency on an idle cluster: the job stamps its start
+lat=()
+for ((i = 0; i < 20; i++)); do
+	t0=$(now_us)
+	id=$(sbatch --parsable -o "$work/lat-$i.out" --wrap='date +%s%N')
+	wait_queue_empty 60
+	start_ns=$(head -n 1 "$work/lat-$i.out" 2>/dev/null || echo 0)
+	lat+=($(((start_ns / 1000 - t0))))
+	: "$id"
+done
+lat_med=$(printf '%s\n' "${lat[@]}" | median)
+row "submit-to-start latency (median of 20)" "$((lat_med / 1000)).$(((lat_med % 1000) / 100)) ms" "< 20 ms"
+
+# 5. end to end: submit N trivial jobs, wait for all to finish
+t0=$(now_ms)
+for ((w = 0; w < 8; w++)); do
+	(for ((i = 0; i < per; i++)); do sbatch --wrap=true -o /dev/null >/dev/null; done) &
+done
+wait
+wait_queue_empty
+t1=$(now_ms)
+row "end-to-end trivial jobs ($((per * 8)))" "$((per * 8 * 1000 / (t1 - t0 > 0 ? t1 - t0 : 1)))/s" ">= 500/s, 100x Slurm"
+
+# 6. squeue / sinfo with many pending (held) jobs
+perp=$(((pending + 7) / 8))
+for ((w = 0; w < 8; w++)); do
+	(for ((i = 0; i < perp; i++)); do sbatch -H --wrap=true -o /dev/null >/dev/null; done) &
+done
+wait
+for cmd in squeue sinfo; do
+	ts=()
+	for ((i = 0; i < 20; i++)); do
+		t0=$(now_us)
+		$cmd >/dev/null
+		t1=$(now_us)
+		ts+=($((t1 - t0)))
+	done
+	m=$(printf '%s\n' "${ts[@]}" | median)
+	row "$cmd with $((perp * 8)) pending jobs (median)" "$((m / 1000)).$(((m % 1000) / 100)) ms" \
+	    "$([[ $cmd == squeue ]] && echo "< 10 ms" || echo "-")"
+done
+scancel -u "$(id -un)" >/dev/null 2>&1 || true
+
+echo
+echo "herd $("$build/herd" --version | awk '{ print $2 }') on $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%d)"
+printf '| %-44s | %14s | %-16s |\n' "measurement" "herd" "target"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..16})" "$(printf -- '-%.0s' {1..18})"
+printf '%s\n' "${rows[@]}"
