@@ -155,9 +155,11 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		if (rc != 0) {
 			log_warnx("connection: rejected %s request: %s", proto_msg_name(h.type),
 			    herd_strerror(rc));
+			if (proto_msg_is_response(h.type)) {
+				conn_close(c, cn);
+				return;
+			}
 			conn_reply_rc(c, cn, h.req_id, rc);
-			if (rc == HERD_EAUTH && cn->node_idx < 0)
-				continue;
 			continue;
 		}
 		rpc_dispatch(c, cn, &m);
@@ -171,7 +173,8 @@ conn_reply(struct ctld *c, struct conn *cn, unsigned type, uint32_t req_id, cons
 	struct pending_reply *r = xcalloc(1, sizeof(*r));
 	r->conn = cn;
 	buf_init(&r->frame);
-	wire_encode(NULL, type, req_id, rec, &r->frame);
+	/* node daemons check the controller's credential; commands need none */
+	wire_encode(cn->node_idx >= 0 ? c->auth : NULL, type, req_id, rec, &r->frame);
 	cn->pending++;
 	*c->replies_tail = r;
 	c->replies_tail = &r->next;

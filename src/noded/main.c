@@ -69,6 +69,8 @@ read_frames(struct herdd *d, struct bufferevent *bev, int need_auth, frame_fn *f
 		evbuffer_drain(in, total);
 		if (rc != 0) {
 			log_warnx("rejected %s frame: %s", proto_msg_name(h.type), herd_strerror(rc));
+			if (proto_msg_is_response(h.type))
+				return -1;
 			if (rc == HERD_EAUTH || rc == HERD_EPROTO) {
 				struct rc r = { .rc = rc };
 				struct buf b;

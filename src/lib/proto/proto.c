@@ -58,6 +58,12 @@ proto_msg_rdesc(unsigned type)
 	return msg_table[type].rd;
 }
 
+int
+proto_msg_is_response(unsigned type)
+{
+	return type < MSG_COUNT && type != MSG_NONE && strncmp(msg_table[type].name, "RESP_", 5) == 0;
+}
+
 const char *
 proto_msg_name(unsigned type)
 {

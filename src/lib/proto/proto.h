@@ -96,6 +96,8 @@ void proto_json(const struct rdesc *d, const void *rec, struct buf *out);
 /* Message table lookups; NULL for an unknown type. */
 const struct rdesc *proto_msg_rdesc(unsigned type);
 const char *proto_msg_name(unsigned type);
+/* True for RESP_* messages (never answered, to avoid reply loops). */
+int proto_msg_is_response(unsigned type);
 
 /* Small helpers for STRV members. */
 void strv_add(char ***v, uint32_t *cnt, const char *s);
