@@ -24,7 +24,7 @@ struct conn {
 	struct bufferevent *bev;
 	int node_idx;
 	int closed;
-	int pending;	/* queued replies that still refer to this conn */
+	int pending; /* queued replies that still refer to this conn */
 	struct conn *next, *prev;
 };
 
@@ -153,8 +153,8 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		rc = wire_decode(c->auth, 1, &h, frame + WIRE_HDR_LEN, frame + WIRE_HDR_LEN + h.cred_len, &m);
 		evbuffer_drain(in, total);
 		if (rc != 0) {
-			log_warnx("connection: rejected %s request: %s", proto_msg_name(h.type),
-			    herd_strerror(rc));
+			log_warnx(
+			    "connection: rejected %s request: %s", proto_msg_name(h.type), herd_strerror(rc));
 			if (proto_msg_is_response(h.type)) {
 				conn_close(c, cn);
 				return;
@@ -184,7 +184,7 @@ conn_reply(struct ctld *c, struct conn *cn, unsigned type, uint32_t req_id, cons
 void
 conn_reply_rc(struct ctld *c, struct conn *cn, uint32_t req_id, int rc)
 {
-	struct rc r = { .rc = rc, .msg = NULL };
+	struct rc r = {.rc = rc, .msg = NULL};
 	conn_reply(c, cn, RESP_RC, req_id, &r);
 }
 

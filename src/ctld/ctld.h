@@ -24,34 +24,34 @@ struct conn;
 struct node {
 	uint32_t idx;
 	const struct conf_node *cfg;
-	uint32_t state;		/* NODE_STATE_* base | flags */
+	uint32_t state; /* NODE_STATE_* base | flags */
 	uint32_t cpus_alloc;
-	uint32_t jobs;		/* running jobs with CPUs here */
-	uint32_t completing;	/* jobs still cleaning up here */
+	uint32_t jobs; /* running jobs with CPUs here */
+	uint32_t completing; /* jobs still cleaning up here */
 	char *reason;
 	uint32_t reason_uid;
 	int64_t reason_time;
-	int64_t last_seen;	/* last frame from its herdd */
+	int64_t last_seen; /* last frame from its herdd */
 	int64_t boot_time, start_time, last_busy;
 	uint32_t cpu_load;
 	uint64_t free_mem, real_memory;
 	uint32_t reg_cpus;
 	char *version, *os, *arch;
-	struct conn *conn;	/* its herdd's connection, NULL if none */
-	int down_by_timeout;	/* DOWN only because it stopped responding */
-	char *partitions;	/* comma list, for node info */
+	struct conn *conn; /* its herdd's connection, NULL if none */
+	int down_by_timeout; /* DOWN only because it stopped responding */
+	char *partitions; /* comma list, for node info */
 };
 
 struct job {
 	uint32_t id;
-	struct job_desc *desc;	/* owned */
+	struct job_desc *desc; /* owned */
 	uint32_t uid, gid;
 	char *user, *group;
 	uint32_t state, reason;
 	uint32_t priority;
-	int part;		/* partition index */
+	int part; /* partition index */
 	int64_t submit_time, eligible_time, start_time, end_time, last_sched_eval;
-	uint32_t time_limit;	/* effective, minutes or INFINITE */
+	uint32_t time_limit; /* effective, minutes or INFINITE */
 	uint32_t exit_code, requid, restarts;
 	uint32_t ntasks, min_nodes, max_nodes, cpt;
 	/* allocation */
@@ -61,13 +61,13 @@ struct job {
 	uint32_t total_cpus;
 	char *nodelist;
 	uint32_t completing_nodes; /* nodes still to report cleanup */
-	struct event *timer;	/* time limit, then kill-wait escalation */
-	int kill_stage;		/* 0 none, 1 SIGTERM sent, 2 SIGKILL sent */
+	struct event *timer; /* time limit, then kill-wait escalation */
+	int kill_stage; /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent */
 	int held;
-	int released;	/* allocation returned to the nodes */
+	int released; /* allocation returned to the nodes */
 	struct ctld *ctx;
 	char *std_out, *std_err, *std_in; /* expanded */
-	struct job *hnext;	/* id hash chain */
+	struct job *hnext; /* id hash chain */
 	struct job *next, *prev; /* all jobs, submission order */
 };
 
@@ -86,9 +86,9 @@ struct ctld {
 	struct event *listen_ev;
 	int sack_fd;
 	struct event *sack_ev;
-	struct event *sched_ev;	 /* scheduler pass, activated by events */
+	struct event *sched_ev; /* scheduler pass, activated by events */
 	struct event *commit_ev; /* group commit: sync state, then reply */
-	struct event *tick_ev;	 /* 1 s housekeeping */
+	struct event *tick_ev; /* 1 s housekeeping */
 	struct event *sig_ev[4];
 
 	struct node *nodes;

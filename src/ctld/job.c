@@ -244,8 +244,8 @@ job_expand_paths(struct ctld *c, struct job *j)
 	free(j->std_err);
 	free(j->std_in);
 	j->std_out = job_expand_one(c, j, j->desc->std_out, "slurm-%j.out");
-	j->std_err = job_expand_one(c, j, j->desc->std_err ? j->desc->std_err : j->desc->std_out,
-	    "slurm-%j.out");
+	j->std_err =
+	    job_expand_one(c, j, j->desc->std_err ? j->desc->std_err : j->desc->std_out, "slurm-%j.out");
 	if (j->desc->std_in == NULL)
 		j->std_in = xstrdup("/dev/null");
 	else
@@ -467,8 +467,8 @@ job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji)
 	ji->nice = d->nice;
 	ji->restart_count = j->restarts;
 	ji->batch_flag = 1;
-	ji->requeue = (d->flags & JOB_DESC_REQUEUE_SET) ? !!(d->flags & JOB_DESC_REQUEUE)
-							 : (c->conf->job_requeue != 0);
+	ji->requeue =
+	    (d->flags & JOB_DESC_REQUEUE_SET) ? !!(d->flags & JOB_DESC_REQUEUE) : (c->conf->job_requeue != 0);
 	ji->exit_code = j->exit_code;
 	ji->derived_exit_code = 0;
 	ji->time_limit = j->time_limit;

@@ -17,8 +17,7 @@
 
 void job_launch(struct ctld *c, struct job *j);
 
-static void
-setenvf(char ***env, uint32_t *cnt, const char *name, const char *fmt, ...)
+static void setenvf(char ***env, uint32_t *cnt, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void
 setenvf(char ***env, uint32_t *cnt, const char *name, const char *fmt, ...)
@@ -172,8 +171,9 @@ job_launch(struct ctld *c, struct job *j)
 	bl.std_out = j->std_out;
 	bl.std_err = j->std_err;
 	bl.std_in = j->std_in;
-	bl.open_mode = d->open_mode != OPEN_MODE_DEFAULT ? d->open_mode
-		       : (c->conf->job_file_append ? OPEN_MODE_APPEND : OPEN_MODE_TRUNCATE);
+	bl.open_mode = d->open_mode != OPEN_MODE_DEFAULT
+	                   ? d->open_mode
+	                   : (c->conf->job_file_append ? OPEN_MODE_APPEND : OPEN_MODE_TRUNCATE);
 	bl.umask = d->umask;
 	bl.node_name = c->nodes[j->node_idx[0]].cfg->name;
 	bl.nodes = j->nodelist;

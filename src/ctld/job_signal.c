@@ -23,11 +23,11 @@
 static void
 job_send_signal(struct ctld *c, struct job *j, uint32_t sig, uint32_t flags, const char *msg)
 {
-	struct job_signal js = { .job_id = j->id,
-		.signal = sig,
-		.flags = flags,
-		.kill_wait = c->conf->kill_wait,
-		.msg = (char *)msg };
+	struct job_signal js = {.job_id = j->id,
+	    .signal = sig,
+	    .flags = flags,
+	    .kill_wait = c->conf->kill_wait,
+	    .msg = (char *)msg};
 	for (uint32_t k = 0; k < j->node_cnt; k++) {
 		struct node *n = &c->nodes[j->node_idx[k]];
 		/* only the batch node runs processes until steps exist */
@@ -167,7 +167,7 @@ job_signal_arm_timer(struct ctld *c, struct job *j)
 		j->timer = evtimer_new(c->base, job_timer_cb, j);
 	int64_t deadline = j->end_time + (int64_t)c->conf->over_time_limit * 60;
 	int64_t left = deadline - ctld_now();
-	struct timeval tv = { left > 0 ? left : 0, 0 };
+	struct timeval tv = {left > 0 ? left : 0, 0};
 	evtimer_add(j->timer, &tv);
 }
 
@@ -265,7 +265,7 @@ job_signal_node_failed(struct ctld *c, uint32_t node_idx)
 			continue;
 		const struct job_desc *d = j->desc;
 		int requeue = (d->flags & JOB_DESC_REQUEUE_SET) ? !!(d->flags & JOB_DESC_REQUEUE)
-								: c->conf->job_requeue != 0;
+		                                                : c->conf->job_requeue != 0;
 		int batch_node_lost = j->node_idx[0] == node_idx;
 		if (j->state & JOB_COMPLETING) {
 			if (batch_node_lost) {

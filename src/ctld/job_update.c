@@ -100,10 +100,10 @@ job_update_key(struct ctld *c, struct job *j, const char *key, const char *val, 
 	}
 	if (strcasecmp(key, "Account") == 0 || strcasecmp(key, "QOS") == 0 ||
 	    strcasecmp(key, "Features") == 0 || strcasecmp(key, "Dependency") == 0) {
-		char **f = strcasecmp(key, "Account") == 0 ? &d->account
-			   : strcasecmp(key, "QOS") == 0   ? &d->qos
-			   : strcasecmp(key, "Features") == 0 ? &d->constraint
-							    : &d->dependency;
+		char **f = strcasecmp(key, "Account") == 0    ? &d->account
+		           : strcasecmp(key, "QOS") == 0      ? &d->qos
+		           : strcasecmp(key, "Features") == 0 ? &d->constraint
+		                                              : &d->dependency;
 		free(*f);
 		*f = *val ? xstrdup(val) : NULL;
 		return 0;
@@ -137,7 +137,8 @@ job_update(struct ctld *c, struct job_update_req *req, uint32_t uid)
 			return ESLURM_JOB_NOT_PENDING;
 		j->held = 1;
 		j->priority = 0;
-		j->reason = (req->action == JOB_ACT_HOLD && admin && uid != j->uid) ? WAIT_HELD : WAIT_HELD_USER;
+		j->reason =
+		    (req->action == JOB_ACT_HOLD && admin && uid != j->uid) ? WAIT_HELD : WAIT_HELD_USER;
 		break;
 	case JOB_ACT_RELEASE:
 		if (base != JOB_PENDING)
@@ -172,7 +173,7 @@ job_update(struct ctld *c, struct job_update_req *req, uint32_t uid)
 			return ESLURM_JOB_NOT_RUNNING;
 		if (!susp && base != JOB_SUSPENDED)
 			return ESLURM_JOB_NOT_SUSPENDED;
-		struct job_signal js = { .job_id = j->id, .signal = susp ? SIGSTOP : SIGCONT };
+		struct job_signal js = {.job_id = j->id, .signal = susp ? SIGSTOP : SIGCONT};
 		if (j->node_cnt && c->nodes[j->node_idx[0]].conn)
 			conn_send(c, c->nodes[j->node_idx[0]].conn, REQ_JOB_SIGNAL, &js);
 		j->state = (j->state & ~JOB_STATE_BASE) | (susp ? JOB_SUSPENDED : JOB_RUNNING);

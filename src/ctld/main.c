@@ -149,9 +149,9 @@ main(int argc, char **argv)
 	c->commit_ev = event_new(c->base, -1, 0, state_commit_cb, c);
 	event_priority_set(c->commit_ev, 2);
 	c->tick_ev = event_new(c->base, -1, EV_PERSIST, tick_cb, c);
-	struct timeval one = { 1, 0 };
+	struct timeval one = {1, 0};
 	event_add(c->tick_ev, &one);
-	int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	for (int i = 0; i < 3; i++) {
 		c->sig_ev[i] = evsignal_new(c->base, sigs[i], signal_cb, c);
 		event_add(c->sig_ev[i], NULL);

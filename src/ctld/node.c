@@ -165,14 +165,14 @@ node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 	for (uint32_t i = 0; i < reg->jobs_cnt; i++) {
 		struct job *j = job_find(c, reg->jobs[i].job_id);
 		int ours = j && !j->released && j->node_cnt && (int)j->node_idx[0] == idx &&
-		    ((j->state & JOB_STATE_BASE) == JOB_RUNNING || (j->state & JOB_COMPLETING));
+		           ((j->state & JOB_STATE_BASE) == JOB_RUNNING || (j->state & JOB_COMPLETING));
 		if (!ours) {
 			log_info("node %s: runs unknown or finished job %u, killing it", n->cfg->name,
 			    reg->jobs[i].job_id);
-			struct job_signal js = { .job_id = reg->jobs[i].job_id,
-				.signal = 9,
-				.flags = SIGNAL_KILL_JOB,
-				.kill_wait = 0 };
+			struct job_signal js = {.job_id = reg->jobs[i].job_id,
+			    .signal = 9,
+			    .flags = SIGNAL_KILL_JOB,
+			    .kill_wait = 0};
 			conn_send(c, cn, REQ_JOB_SIGNAL, &js);
 		}
 	}
@@ -189,7 +189,7 @@ node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 			/* the launch may still be in flight only if it was sent on this very
 			 * connection; registration always precedes launches on a connection */
 			log_info("job %u: lost by node %s", j->id, n->cfg->name);
-			struct job_complete jc = { .job_id = j->id, .status = 0, .flags = 0 };
+			struct job_complete jc = {.job_id = j->id, .status = 0, .flags = 0};
 			if (j->state & JOB_COMPLETING) {
 				job_signal_complete(c, &jc, idx);
 			} else {
@@ -235,7 +235,7 @@ node_check_timeouts(struct ctld *c)
 		    b != NODE_STATE_UNKNOWN)
 			node_set_down(c, n, "Not responding", 0, 1);
 		else if (timeout > 0 && silent >= (int64_t)timeout && b == NODE_STATE_UNKNOWN &&
-		    n->conn == NULL && !(n->state & NODE_STATE_NO_RESPOND)) {
+		         n->conn == NULL && !(n->state & NODE_STATE_NO_RESPOND)) {
 			n->state |= NODE_STATE_NO_RESPOND;
 			c->last_update = now;
 		}
@@ -284,11 +284,12 @@ node_update(struct ctld *c, struct keyvals *kv, uint32_t uid)
 		} else if (strcasecmp(state, "DOWN") == 0) {
 			node_set_down(c, n, reason, uid, 0);
 		} else if (strcasecmp(state, "RESUME") == 0 || strcasecmp(state, "IDLE") == 0 ||
-		    strcasecmp(state, "UNDRAIN") == 0) {
+		           strcasecmp(state, "UNDRAIN") == 0) {
 			n->state &= ~(NODE_STATE_DRAIN | NODE_STATE_FAIL);
-			if ((n->state & NODE_STATE_BASE) == NODE_STATE_DOWN && strcasecmp(state, "UNDRAIN") != 0) {
+			if ((n->state & NODE_STATE_BASE) == NODE_STATE_DOWN &&
+			    strcasecmp(state, "UNDRAIN") != 0) {
 				n->state = (n->conn ? NODE_STATE_IDLE : NODE_STATE_UNKNOWN) |
-				    (n->state & ~NODE_STATE_BASE);
+				           (n->state & ~NODE_STATE_BASE);
 				if (n->conn == NULL)
 					n->state |= NODE_STATE_NO_RESPOND;
 				n->down_by_timeout = 0;

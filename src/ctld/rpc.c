@@ -46,7 +46,7 @@ rpc_submit(struct ctld *c, struct conn *cn, struct msg *m)
 		conn_reply_rc(c, cn, m->req_id, rc);
 		return;
 	}
-	struct submit_resp r = { .job_id = j->id, .step_id = NO_VAL, .rc = 0, .msg = NULL };
+	struct submit_resp r = {.job_id = j->id, .step_id = NO_VAL, .rc = 0, .msg = NULL};
 	conn_reply(c, cn, RESP_SUBMIT_BATCH, m->req_id, &r);
 	sched_request(c);
 }
@@ -243,22 +243,22 @@ static const struct {
 	unsigned type;
 	rpc_fn *fn;
 } rpc_table[] = {
-	{ REQ_PING, rpc_ping },
-	{ REQ_SUBMIT_BATCH, rpc_submit },
-	{ REQ_JOB_INFO, rpc_job_info },
-	{ REQ_STEP_INFO, rpc_step_info },
-	{ REQ_NODE_INFO, rpc_node_info },
-	{ REQ_PART_INFO, rpc_part_info },
-	{ REQ_CONFIG, rpc_config },
-	{ REQ_CANCEL, rpc_cancel },
-	{ REQ_JOB_UPDATE, rpc_job_update },
-	{ REQ_NODE_UPDATE, rpc_node_update },
-	{ REQ_PART_UPDATE, rpc_unsupported },
-	{ REQ_NODE_REGISTER, rpc_node_register },
-	{ REQ_JOB_COMPLETE, rpc_job_complete },
-	{ REQ_NODE_PING, rpc_node_ping },
-	{ REQ_SHUTDOWN, rpc_shutdown },
-	{ REQ_RECONFIGURE, rpc_unsupported },
+    {REQ_PING, rpc_ping},
+    {REQ_SUBMIT_BATCH, rpc_submit},
+    {REQ_JOB_INFO, rpc_job_info},
+    {REQ_STEP_INFO, rpc_step_info},
+    {REQ_NODE_INFO, rpc_node_info},
+    {REQ_PART_INFO, rpc_part_info},
+    {REQ_CONFIG, rpc_config},
+    {REQ_CANCEL, rpc_cancel},
+    {REQ_JOB_UPDATE, rpc_job_update},
+    {REQ_NODE_UPDATE, rpc_node_update},
+    {REQ_PART_UPDATE, rpc_unsupported},
+    {REQ_NODE_REGISTER, rpc_node_register},
+    {REQ_JOB_COMPLETE, rpc_job_complete},
+    {REQ_NODE_PING, rpc_node_ping},
+    {REQ_SHUTDOWN, rpc_shutdown},
+    {REQ_RECONFIGURE, rpc_unsupported},
 };
 
 void

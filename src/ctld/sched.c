@@ -33,8 +33,7 @@ struct alloc {
 };
 
 static int
-job_node_allowed(struct ctld *c, const struct job *j, uint32_t ni, struct hostlist *req,
-    struct hostlist *exc)
+job_node_allowed(struct ctld *c, const struct job *j, uint32_t ni, struct hostlist *req, struct hostlist *exc)
 {
 	const char *name = c->nodes[ni].cfg->name;
 	if (exc != NULL && hostlist_find(exc, name) >= 0)
@@ -52,10 +51,11 @@ alloc_try(struct ctld *c, const struct job *j, const uint32_t *free_cpus, const 
 	const struct conf_part *p = &c->conf->parts[j->part];
 	const struct job_desc *d = j->desc;
 	int exclusive = (d->flags & JOB_DESC_EXCLUSIVE) || p->oversubscribe == OVERSUB_EXCLUSIVE ||
-	    (c->conf->select_type && strstr(c->conf->select_type, "linear") != NULL);
+	                (c->conf->select_type && strstr(c->conf->select_type, "linear") != NULL);
 	struct hostlist *req = (d->req_nodes && *d->req_nodes) ? hostlist_create(d->req_nodes) : NULL;
 	struct hostlist *exc = (d->exc_nodes && *d->exc_nodes) ? hostlist_create(d->exc_nodes) : NULL;
-	uint32_t tpn_cap = (d->ntasks_per_node != NO_VAL && d->ntasks_per_node > 0) ? d->ntasks_per_node : INFINITE;
+	uint32_t tpn_cap =
+	    (d->ntasks_per_node != NO_VAL && d->ntasks_per_node > 0) ? d->ntasks_per_node : INFINITE;
 	a->n = 0;
 	a->idx = xcalloc(p->node_cnt ? p->node_cnt : 1, sizeof(uint32_t));
 	a->cpus = xcalloc(p->node_cnt ? p->node_cnt : 1, sizeof(uint32_t));
@@ -69,7 +69,8 @@ alloc_try(struct ctld *c, const struct job *j, const uint32_t *free_cpus, const 
 			int is_req = req && hostlist_find(req, n->cfg->name) >= 0;
 			if ((pass == 0) != is_req)
 				continue;
-			if ((!ignore_state && !node_usable(n)) || (reserved && reserved[ni]) || !job_node_allowed(c, j, ni, req, exc))
+			if ((!ignore_state && !node_usable(n)) || (reserved && reserved[ni]) ||
+			    !job_node_allowed(c, j, ni, req, exc))
 				continue;
 			if (a->n >= j->max_nodes)
 				break;
@@ -86,7 +87,8 @@ alloc_try(struct ctld *c, const struct job *j, const uint32_t *free_cpus, const 
 			uint32_t still_needed = j->min_nodes > a->n + 1 ? j->min_nodes - a->n - 1 : 0;
 			if (req_left > (uint32_t)is_req && still_needed < req_left - (uint32_t)is_req)
 				still_needed = req_left - (uint32_t)is_req;
-			uint32_t take = remaining > still_needed ? remaining - still_needed : (remaining ? 1 : 0);
+			uint32_t take =
+			    remaining > still_needed ? remaining - still_needed : (remaining ? 1 : 0);
 			if (take > cap)
 				take = cap;
 			if (take == 0)
@@ -219,7 +221,8 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 	uint32_t total_free = 0;
 	for (uint32_t i = 0; i < c->node_cnt; i++) {
 		struct node *n = &c->nodes[i];
-		free_cpus[i] = node_usable(n) && n->cfg->cpus > n->cpus_alloc ? n->cfg->cpus - n->cpus_alloc : 0;
+		free_cpus[i] =
+		    node_usable(n) && n->cfg->cpus > n->cpus_alloc ? n->cfg->cpus - n->cpus_alloc : 0;
 		total_free += free_cpus[i];
 	}
 	uint32_t np = c->conf->part_cnt;
@@ -267,7 +270,8 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 		const uint8_t *excl = NULL;
 		if (blocked[j->part] && resv[j->part] != NULL) {
 			/* backfill: may not delay the reserved top job */
-			int64_t end = j->time_limit == INFINITE ? INT64_MAX : now + (int64_t)j->time_limit * 60;
+			int64_t end =
+			    j->time_limit == INFINITE ? INT64_MAX : now + (int64_t)j->time_limit * 60;
 			if (resv_time[j->part] == 0 || end > resv_time[j->part])
 				excl = resv[j->part];
 		}

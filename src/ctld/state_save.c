@@ -52,7 +52,7 @@ rec_frame(struct buf *out, uint32_t kind, const struct rdesc *d, const void *rec
 	proto_pack(d, rec, out);
 	uint32_t len = (uint32_t)(out->len - start - 12);
 	uint32_t sum = fnv1a(out->data + start + 12, len);
-	uint32_t hdr[3] = { kind, len, sum };
+	uint32_t hdr[3] = {kind, len, sum};
 	memcpy(out->data + start, hdr, 12);
 }
 
@@ -78,7 +78,7 @@ new_record(struct ctld *c, struct job *j, struct buf *b)
 {
 	struct job_state st;
 	job_to_state(c, j, &st);
-	struct job_saved sv = { .desc = j->desc, .desc_cnt = 1, .st = &st, .st_cnt = 1 };
+	struct job_saved sv = {.desc = j->desc, .desc_cnt = 1, .st = &st, .st_cnt = 1};
 	rec_frame(b, REC_NEW, &rdesc_job_saved, &sv);
 	proto_free(&rdesc_job_state, &st);
 }

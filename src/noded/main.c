@@ -72,7 +72,7 @@ read_frames(struct herdd *d, struct bufferevent *bev, int need_auth, frame_fn *f
 			if (proto_msg_is_response(h.type))
 				return -1;
 			if (rc == HERD_EAUTH || rc == HERD_EPROTO) {
-				struct rc r = { .rc = rc };
+				struct rc r = {.rc = rc};
 				struct buf b;
 				buf_init(&b);
 				wire_encode(NULL, RESP_RC, h.req_id, &r, &b);
@@ -345,7 +345,7 @@ ctld_frame(struct herdd *d, void *who, struct msg *m)
 		for (struct stepd_conn *s = d->stepds; s; s = s->next) {
 			if (s->fwd_req_id == m->req_id && s->done != NULL) {
 				/* the controller has it: release the supervisor */
-				struct rc ack = { .rc = 0 };
+				struct rc ack = {.rc = 0};
 				bev_send(d, s->bev, RESP_RC, 0, &ack, 0);
 				s->fwd_req_id = 0;
 				proto_destroy(&rdesc_job_complete, s->done);
@@ -366,7 +366,7 @@ ctld_lost(struct herdd *d)
 		bufferevent_free(d->ctld);
 	d->ctld = NULL;
 	d->ctld_registered = 0;
-	struct timeval tv = { d->reconnect_ms / 1000, (d->reconnect_ms % 1000) * 1000 };
+	struct timeval tv = {d->reconnect_ms / 1000, (d->reconnect_ms % 1000) * 1000};
 	evtimer_add(d->reconnect_ev, &tv);
 	if (d->reconnect_ms < 1000)
 		d->reconnect_ms *= 2;
@@ -410,8 +410,8 @@ ctld_connect(struct herdd *d)
 	struct sockaddr_storage ss;
 	int sslen = sizeof(ss);
 	char addr[300];
-	snprintf(addr, sizeof(addr), "%s:%u", strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
-	    cf->ctld_port);
+	snprintf(
+	    addr, sizeof(addr), "%s:%u", strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, cf->ctld_port);
 	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &sslen) == 0) {
 		if (bufferevent_socket_connect(d->ctld, (struct sockaddr *)&ss, sslen) < 0)
 			ctld_lost(d);
@@ -455,7 +455,7 @@ static void
 peer_frame(struct herdd *d, void *who, struct msg *m)
 {
 	struct peer *p = who;
-	struct rc r = { .rc = m->type == REQ_PING || m->type == REQ_NODE_PING ? 0 : HERD_EUNKNOWN_MSG };
+	struct rc r = {.rc = m->type == REQ_PING || m->type == REQ_NODE_PING ? 0 : HERD_EUNKNOWN_MSG};
 	bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
 }
 
@@ -602,9 +602,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	d->node_name = xstrdup(node);
-	char *lf = logfile ? xstrdup(logfile)
-			   : (d->conf->slurmd_log_file ? expand_node_pattern(d->conf->slurmd_log_file, node, host)
-						       : NULL);
+	char *lf = logfile
+	               ? xstrdup(logfile)
+	               : (d->conf->slurmd_log_file ? expand_node_pattern(d->conf->slurmd_log_file, node, host)
+	                                           : NULL);
 	log_init("herdd", lf, d->conf->slurmd_debug + verbose);
 	d->spool = expand_node_pattern(d->conf->slurmd_spool_dir, node, host);
 	if (mkdir_p(d->spool, 0755) < 0)
@@ -644,7 +645,7 @@ main(int argc, char **argv)
 	free(sock);
 	d->unix_ev = event_new(d->base, d->unix_fd, EV_READ | EV_PERSIST, unix_accept_cb, d);
 	event_add(d->unix_ev, NULL);
-	int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
 	for (int i = 0; i < 4; i++) {
 		d->sig_ev[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
 		event_add(d->sig_ev[i], NULL);
@@ -655,7 +656,7 @@ main(int argc, char **argv)
 	uint32_t ping_s = d->conf->slurmd_timeout ? d->conf->slurmd_timeout / 3 : 5;
 	if (ping_s > 5 || ping_s == 0)
 		ping_s = ping_s == 0 ? 1 : 5;
-	struct timeval pt = { ping_s, 0 };
+	struct timeval pt = {ping_s, 0};
 	event_add(d->ping_ev, &pt);
 	log_info("herdd %s started as node %s (port %u, spool %s)", HERD_VERSION, node, port, d->spool);
 	ctld_connect(d);

@@ -38,7 +38,7 @@ struct stepd {
 	struct batch_launch *bl;
 	char *dir, *script, *pidfile, *sock;
 	char *cgroup; /* NULL: process group only */
-	int hfd;      /* herdd connection */
+	int hfd; /* herdd connection */
 	pid_t child;
 	int64_t kill_at_ms; /* SIGKILL deadline, 0 none */
 };
@@ -66,7 +66,7 @@ write_file(const char *path, const char *data, size_t len, mode_t mode)
 static char *
 cgroup_create(struct stepd *s)
 {
-	static const char *roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	static const char *roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
 	for (size_t i = 0; i < 2; i++) {
 		char *probe = xasprintf("%s/cgroup.procs", roots[i]);
 		char *kill_file = xasprintf("%s/cgroup.controllers", roots[i]);
@@ -150,8 +150,7 @@ open_io(const char *path, int flags, int dfl)
 }
 
 /* In the child: become the user and exec the script.  Errors go to efd. */
-static void __attribute__((noreturn))
-child_exec(struct stepd *s, int efd)
+static void __attribute__((noreturn)) child_exec(struct stepd *s, int efd)
 {
 	struct batch_launch *bl = s->bl;
 	char msg[512];
@@ -193,13 +192,14 @@ child_exec(struct stepd *s, int efd)
 	if (bl->std_err != NULL && (bl->std_out == NULL || strcmp(bl->std_err, bl->std_out) != 0)) {
 		err = open_io(bl->std_err, oflags, -1);
 		if (err < 0) {
-			snprintf(msg, sizeof(msg), "cannot open error file %s: %s", bl->std_err, strerror(errno));
+			snprintf(
+			    msg, sizeof(msg), "cannot open error file %s: %s", bl->std_err, strerror(errno));
 			goto fail;
 		}
 	}
 	if (bl->work_dir && chdir(bl->work_dir) < 0) {
-		dprintf(err, "slurmstepd-%s: error: couldn't chdir to `%s': %s: going to /tmp instead\n", s->node,
-		    bl->work_dir, strerror(errno));
+		dprintf(err, "slurmstepd-%s: error: couldn't chdir to `%s': %s: going to /tmp instead\n",
+		    s->node, bl->work_dir, strerror(errno));
 		if (chdir("/tmp") < 0) {
 			snprintf(msg, sizeof(msg), "chdir: %s", strerror(errno));
 			goto fail;
@@ -231,7 +231,7 @@ herdd_connect(struct stepd *s)
 	s->hfd = net_connect_unix(s->sock);
 	if (s->hfd < 0)
 		return -1;
-	struct job_complete hello = { .job_id = s->job_id, .flags = STEPD_HELLO };
+	struct job_complete hello = {.job_id = s->job_id, .flags = STEPD_HELLO};
 	if (net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &hello) < 0) {
 		close(s->hfd);
 		s->hfd = -1;
@@ -348,7 +348,7 @@ main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	int epipe[2] = { -1, -1 };
+	int epipe[2] = {-1, -1};
 	if (launch_err[0] == '\0' && pipe2(epipe, O_CLOEXEC) == 0) {
 		s->child = fork();
 		if (s->child == 0)
@@ -372,7 +372,7 @@ main(int argc, char **argv)
 	}
 	int64_t next_connect = 0;
 	while (!done) {
-		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { s->hfd, POLLIN, 0 } };
+		struct pollfd p[2] = {{sfd, POLLIN, 0}, {s->hfd, POLLIN, 0}};
 		int timeout = 1000;
 		if (s->kill_at_ms) {
 			int64_t left = s->kill_at_ms - now_ms();
@@ -414,7 +414,7 @@ main(int argc, char **argv)
 		kill(-s->child, SIGKILL);
 	cgroup_kill(s);
 	for (int i = 0; i < 200 && !cgroup_empty(s); i++) {
-		struct timespec ts = { 0, 5000000 };
+		struct timespec ts = {0, 5000000};
 		nanosleep(&ts, NULL);
 	}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -422,11 +422,11 @@ main(int argc, char **argv)
 	if (s->cgroup)
 		rmdir(s->cgroup);
 	/* report until herdd confirms that the controller has it */
-	struct job_complete jc = { .job_id = s->job_id,
-		.node_name = (char *)s->node,
-		.status = status,
-		.flags = flags,
-		.msg = launch_err[0] ? launch_err : NULL };
+	struct job_complete jc = {.job_id = s->job_id,
+	    .node_name = (char *)s->node,
+	    .status = status,
+	    .flags = flags,
+	    .msg = launch_err[0] ? launch_err : NULL};
 	int acked = 0;
 	while (!acked) {
 		if (herdd_connect(s) == 0 && net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &jc) == 0) {
@@ -439,7 +439,7 @@ main(int argc, char **argv)
 				close(s->hfd);
 				s->hfd = -1;
 			}
-			struct timespec ts = { 0, 200000000 };
+			struct timespec ts = {0, 200000000};
 			nanosleep(&ts, NULL);
 		}
 	}

@@ -101,8 +101,8 @@ void
 client_perror_conn(struct client *c, const char *what)
 {
 	if (what != NULL && *what)
-		fprintf(stderr, "%s: error: %s: Unable to contact slurm controller (connect failure)\n", c->prog,
-		    what);
+		fprintf(stderr, "%s: error: %s: Unable to contact slurm controller (connect failure)\n",
+		    c->prog, what);
 	else
 		fprintf(stderr, "%s: error: Unable to contact slurm controller (connect failure)\n", c->prog);
 }

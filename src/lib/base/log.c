@@ -68,11 +68,16 @@ log_level_parse(const char *s)
 		const char *name;
 		int level;
 	} names[] = {
-		{ "quiet", LOG_LVL_QUIET }, { "fatal", LOG_LVL_FATAL },
-		{ "error", LOG_LVL_ERROR }, { "info", LOG_LVL_INFO },
-		{ "verbose", LOG_LVL_VERBOSE }, { "debug", LOG_LVL_DEBUG },
-		{ "debug2", LOG_LVL_DEBUG2 }, { "debug3", LOG_LVL_DEBUG2 },
-		{ "debug4", LOG_LVL_DEBUG2 }, { "debug5", LOG_LVL_DEBUG2 },
+	    {"quiet", LOG_LVL_QUIET},
+	    {"fatal", LOG_LVL_FATAL},
+	    {"error", LOG_LVL_ERROR},
+	    {"info", LOG_LVL_INFO},
+	    {"verbose", LOG_LVL_VERBOSE},
+	    {"debug", LOG_LVL_DEBUG},
+	    {"debug2", LOG_LVL_DEBUG2},
+	    {"debug3", LOG_LVL_DEBUG2},
+	    {"debug4", LOG_LVL_DEBUG2},
+	    {"debug5", LOG_LVL_DEBUG2},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcasecmp(s, names[i].name) == 0)
@@ -90,9 +95,9 @@ log_vemit(int level, const char *tag, int err, const char *fmt, va_list ap)
 	struct tm tm;
 	gettimeofday(&tv, NULL);
 	localtime_r(&tv.tv_sec, &tm);
-	int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ld %s: %s",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (long)(tv.tv_usec / 1000), log_prog, tag);
+	int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ld %s: %s", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000), log_prog,
+	    tag);
 	if (n < 0)
 		return;
 	if ((size_t)n < sizeof(line)) {
@@ -113,15 +118,15 @@ log_vemit(int level, const char *tag, int err, const char *fmt, va_list ap)
 	(void)!write(log_fd, line, (size_t)n);
 }
 
-#define LOG_FN(fn, level, tag, witherr)                      \
-	void fn(const char *fmt, ...)                        \
-	{                                                    \
-		int saved = errno;                           \
-		va_list ap;                                  \
-		va_start(ap, fmt);                           \
+#define LOG_FN(fn, level, tag, witherr) \
+	void fn(const char *fmt, ...) \
+	{ \
+		int saved = errno; \
+		va_list ap; \
+		va_start(ap, fmt); \
 		log_vemit(level, tag, witherr ? saved : 0, fmt, ap); \
-		va_end(ap);                                  \
-		errno = saved;                               \
+		va_end(ap); \
+		errno = saved; \
 	}
 
 LOG_FN(log_warn, LOG_LVL_ERROR, "error: ", 1)

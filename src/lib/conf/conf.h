@@ -13,7 +13,7 @@
 /* partition OverSubscribe encoding */
 #define OVERSUB_NO 0
 #define OVERSUB_EXCLUSIVE 0x10000U
-#define OVERSUB_YES 0x20000U   /* | count */
+#define OVERSUB_YES 0x20000U /* | count */
 #define OVERSUB_FORCE 0x40000U /* | count */
 
 #define PART_STATE_UP 1
@@ -25,8 +25,8 @@ struct conf_node {
 	char *name;
 	char *hostname;
 	char *addr;
-	uint16_t port;	/* 0: SlurmdPort */
-	int port_set;	/* Port= given on the line */
+	uint16_t port; /* 0: SlurmdPort */
+	int port_set; /* Port= given on the line */
 	uint32_t cpus, boards, sockets, cores, threads;
 	uint64_t real_memory_mb, tmp_disk_mb;
 	uint32_t weight;
@@ -37,14 +37,14 @@ struct conf_node {
 
 struct conf_part {
 	char *name;
-	char *nodes_expr;	/* as written ("ALL" expanded) */
-	uint32_t *node_idx;	/* indexes into conf->nodes, node order */
+	char *nodes_expr; /* as written ("ALL" expanded) */
+	uint32_t *node_idx; /* indexes into conf->nodes, node order */
 	uint32_t node_cnt;
 	int is_default;
-	uint32_t max_time_min;	   /* INFINITE if unlimited */
+	uint32_t max_time_min; /* INFINITE if unlimited */
 	uint32_t default_time_min; /* NO_VAL if unset */
-	uint32_t state;		   /* PART_STATE_* */
-	uint32_t max_nodes;	   /* INFINITE */
+	uint32_t state; /* PART_STATE_* */
+	uint32_t max_nodes; /* INFINITE */
 	uint32_t min_nodes;
 	uint32_t priority_tier, priority_job_factor;
 	uint32_t oversubscribe; /* OVERSUB_* */
@@ -57,11 +57,11 @@ struct conf_part {
 
 struct herd_conf {
 	char *path; /* slurm.conf path */
-	char *dir;  /* its directory */
+	char *dir; /* its directory */
 
 	char *cluster_name; /* lower-cased */
-	char **ctld_hosts;  /* SlurmctldHost names, first = primary */
-	char **ctld_addrs;  /* address in parentheses, else the name */
+	char **ctld_hosts; /* SlurmctldHost names, first = primary */
+	char **ctld_addrs; /* address in parentheses, else the name */
 	uint32_t ctld_host_cnt;
 	uint16_t ctld_port;
 	uint16_t slurmd_port;

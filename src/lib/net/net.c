@@ -44,7 +44,7 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int timeout_ms)
 	if (connect(fd, sa, salen) < 0) {
 		if (errno != EINPROGRESS)
 			goto fail;
-		struct pollfd pfd = { fd, POLLOUT, 0 };
+		struct pollfd pfd = {fd, POLLOUT, 0};
 		int r = poll(&pfd, 1, timeout_ms);
 		if (r == 0) {
 			errno = ETIMEDOUT;
@@ -197,7 +197,7 @@ net_write_all(int fd, const void *p, size_t n)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				struct pollfd pfd = { fd, POLLOUT, 0 };
+				struct pollfd pfd = {fd, POLLOUT, 0};
 				poll(&pfd, 1, 1000);
 				continue;
 			}
@@ -229,7 +229,7 @@ net_read_all(int fd, void *p, size_t n, int timeout_ms)
 				errno = ETIMEDOUT;
 				return -1;
 			}
-			struct pollfd pfd = { fd, POLLIN, 0 };
+			struct pollfd pfd = {fd, POLLIN, 0};
 			int r = poll(&pfd, 1, (int)left);
 			if (r < 0 && errno == EINTR)
 				continue;

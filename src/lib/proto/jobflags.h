@@ -15,11 +15,11 @@
 #define JOB_DESC_CPT_SET 0x0080U
 #define JOB_DESC_WAIT 0x0100U
 #define JOB_DESC_NO_KILL_INV_DEP 0x0200U /* --kill-on-invalid-dep=no */
-#define JOB_DESC_EXCLUSIVE_USER 0x0400U	 /* --exclusive=user: share nodes only with own jobs */
-#define JOB_DESC_EXCLUSIVE_MCS 0x0800U	 /* --exclusive=mcs */
-#define JOB_DESC_CONTIGUOUS 0x1000U	 /* --contiguous */
-#define JOB_DESC_NO_KILL 0x2000U	 /* -k/--no-kill: keep the job when a node fails */
-#define JOB_DESC_GET_USER_ENV 0x4000U	 /* --get-user-env */
+#define JOB_DESC_EXCLUSIVE_USER 0x0400U /* --exclusive=user: share nodes only with own jobs */
+#define JOB_DESC_EXCLUSIVE_MCS 0x0800U /* --exclusive=mcs */
+#define JOB_DESC_CONTIGUOUS 0x1000U /* --contiguous */
+#define JOB_DESC_NO_KILL 0x2000U /* -k/--no-kill: keep the job when a node fails */
+#define JOB_DESC_GET_USER_ENV 0x4000U /* --get-user-env */
 
 #define OPEN_MODE_DEFAULT 0
 #define OPEN_MODE_APPEND 1
@@ -27,7 +27,7 @@
 
 /* job_desc.warn_flags (--signal=[{R|B}:]sig[@secs]); warn_signal 0 = none */
 #define WARN_FLAG_BATCH 0x1U /* B: only the batch shell */
-#define WARN_FLAG_RESV 0x2U  /* R: also before a reservation ends */
+#define WARN_FLAG_RESV 0x2U /* R: also before a reservation ends */
 
 /* job_desc.priority for --priority=TOP */
 #define JOB_DESC_PRIORITY_TOP 0xfffffffdU

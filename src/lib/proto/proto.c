@@ -31,22 +31,22 @@
 #define PROTO_CNT_BYTES(S, n) offsetof(struct S, n##_len)
 #define PROTO_CNT_ARR(S, n) offsetof(struct S, n##_cnt)
 
-#define PROTO_FDESC(S, k, t, n) { #n, FK_##k, offsetof(struct S, n), PROTO_CNT_##k(S, n), PROTO_SUB_##k(t) },
+#define PROTO_FDESC(S, k, t, n) {#n, FK_##k, offsetof(struct S, n), PROTO_CNT_##k(S, n), PROTO_SUB_##k(t)},
 
-#define PROTO_DEFINE(name)                                                                        \
-	static const struct fdesc fdesc_##name[] = { REC_##name(PROTO_FDESC, name){ NULL, FK_U32, 0, 0, NULL } }; \
-	const struct rdesc rdesc_##name = { #name, sizeof(struct name),                         \
-		sizeof(fdesc_##name) / sizeof(fdesc_##name[0]) - 1, fdesc_##name };
+#define PROTO_DEFINE(name) \
+	static const struct fdesc fdesc_##name[] = { \
+	    REC_##name(PROTO_FDESC, name){NULL, FK_U32, 0, 0, NULL}}; \
+	const struct rdesc rdesc_##name = { \
+	    #name, sizeof(struct name), sizeof(fdesc_##name) / sizeof(fdesc_##name[0]) - 1, fdesc_##name};
 HERD_RECORDS(PROTO_DEFINE)
 #undef PROTO_DEFINE
 
 static const struct {
 	const char *name;
 	const struct rdesc *rd;
-} msg_table[] = {
-	{ "NONE", NULL },
-#define PROTO_MSG_ROW(type, rec) { #type, &rdesc_##rec },
-	HERD_MESSAGES(PROTO_MSG_ROW)
+} msg_table[] = {{"NONE", NULL},
+#define PROTO_MSG_ROW(type, rec) {#type, &rdesc_##rec},
+    HERD_MESSAGES(PROTO_MSG_ROW)
 #undef PROTO_MSG_ROW
 };
 
@@ -77,8 +77,8 @@ proto_msg_name(unsigned type)
 static void
 put_u32(struct buf *b, uint32_t v)
 {
-	unsigned char p[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-		(unsigned char)(v >> 24) };
+	unsigned char p[4] = {
+	    (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
 	buf_add(b, p, 4);
 }
 
@@ -166,8 +166,7 @@ get_u32(struct rd *r, uint32_t *v)
 {
 	if (r->left < 4)
 		return -1;
-	*v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 |
-	    (uint32_t)r->p[3] << 24;
+	*v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
 	r->p += 4;
 	r->left -= 4;
 	return 0;
@@ -308,7 +307,7 @@ unpack_rec(const struct rdesc *d, struct rd *r, void *rec)
 int
 proto_unpack(const struct rdesc *d, const void *data, size_t len, void *rec)
 {
-	struct rd r = { data, len, 0 };
+	struct rd r = {data, len, 0};
 	memset(rec, 0, d->size);
 	if (unpack_rec(d, &r, rec) < 0 || r.left != 0) {
 		proto_free(d, rec);

@@ -54,15 +54,15 @@ struct rdesc {
 #define PROTO_DECL_I64(t, n) int64_t n;
 #define PROTO_DECL_STR(t, n) char *n;
 #define PROTO_DECL_STRV(t, n) \
-	char **n;             \
+	char **n; \
 	uint32_t n##_cnt;
 #define PROTO_DECL_ARR(t, n) \
-	struct t *n;         \
+	struct t *n; \
 	uint32_t n##_cnt;
 #define PROTO_DECL(S, k, t, n) PROTO_DECL_##k(t, n)
 
-#define PROTO_STRUCT(name)                         \
-	struct name {                              \
+#define PROTO_STRUCT(name) \
+	struct name { \
 		REC_##name(PROTO_DECL, name) char _end; \
 	};
 HERD_RECORDS(PROTO_STRUCT)
@@ -77,7 +77,7 @@ enum msg_type {
 #define PROTO_MSG_ENUM(type, rec) type,
 	HERD_MESSAGES(PROTO_MSG_ENUM)
 #undef PROTO_MSG_ENUM
-	MSG_COUNT
+	    MSG_COUNT
 };
 
 /* Pack rec (of record d) appending to out. */

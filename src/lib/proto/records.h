@@ -21,385 +21,381 @@
 
 #define REC_empty(X, S)
 
-#define REC_rc(X, S)            \
-	X(S, I32, , rc)         \
+#define REC_rc(X, S) \
+	X(S, I32, , rc) \
 	X(S, STR, , msg)
 
 /* sbatch / srun / salloc: a job request.  Unset numbers are NO_VAL. */
-#define REC_job_desc(X, S)              \
-	X(S, STR, , name)               \
-	X(S, STR, , partition)          \
-	X(S, STR, , account)            \
-	X(S, STR, , qos)                \
-	X(S, STR, , comment)            \
-	X(S, STR, , reservation)        \
-	X(S, STR, , wckey)              \
-	X(S, STR, , constraint)         \
-	X(S, STR, , script)             \
-	X(S, STR, , command)            \
-	X(S, STR, , work_dir)           \
-	X(S, STR, , std_out)            \
-	X(S, STR, , std_err)            \
-	X(S, STR, , std_in)             \
-	X(S, STRV, , env)               \
-	X(S, STRV, , argv)              \
-	X(S, STR, , submit_host)        \
-	X(S, STR, , submit_line)        \
-	X(S, STR, , req_nodes)          \
-	X(S, STR, , exc_nodes)          \
-	X(S, STR, , array_spec)         \
-	X(S, STR, , dependency)         \
-	X(S, STR, , alloc_node)         \
-	X(S, U32, , alloc_sid)          \
-	X(S, U32, , ntasks)             \
-	X(S, U32, , min_nodes)          \
-	X(S, U32, , max_nodes)          \
-	X(S, U32, , cpus_per_task)      \
-	X(S, U32, , ntasks_per_node)    \
-	X(S, U32, , mincpus)            \
-	X(S, U32, , time_limit)         \
-	X(S, U32, , time_min)           \
-	X(S, U64, , mem_per_node)       \
-	X(S, U64, , mem_per_cpu)        \
-	X(S, U32, , flags)              \
-	X(S, U32, , open_mode)          \
-	X(S, I64, , begin_time)         \
-	X(S, I64, , deadline)           \
-	X(S, I32, , nice)               \
-	X(S, U32, , priority)           \
-	X(S, U32, , warn_signal)        \
-	X(S, U32, , warn_time)          \
-	X(S, U32, , warn_flags)         \
-	X(S, U32, , umask)              \
-	X(S, U32, , batch)              \
+#define REC_job_desc(X, S) \
+	X(S, STR, , name) \
+	X(S, STR, , partition) \
+	X(S, STR, , account) \
+	X(S, STR, , qos) \
+	X(S, STR, , comment) \
+	X(S, STR, , reservation) \
+	X(S, STR, , wckey) \
+	X(S, STR, , constraint) \
+	X(S, STR, , script) \
+	X(S, STR, , command) \
+	X(S, STR, , work_dir) \
+	X(S, STR, , std_out) \
+	X(S, STR, , std_err) \
+	X(S, STR, , std_in) \
+	X(S, STRV, , env) \
+	X(S, STRV, , argv) \
+	X(S, STR, , submit_host) \
+	X(S, STR, , submit_line) \
+	X(S, STR, , req_nodes) \
+	X(S, STR, , exc_nodes) \
+	X(S, STR, , array_spec) \
+	X(S, STR, , dependency) \
+	X(S, STR, , alloc_node) \
+	X(S, U32, , alloc_sid) \
+	X(S, U32, , ntasks) \
+	X(S, U32, , min_nodes) \
+	X(S, U32, , max_nodes) \
+	X(S, U32, , cpus_per_task) \
+	X(S, U32, , ntasks_per_node) \
+	X(S, U32, , mincpus) \
+	X(S, U32, , time_limit) \
+	X(S, U32, , time_min) \
+	X(S, U64, , mem_per_node) \
+	X(S, U64, , mem_per_cpu) \
+	X(S, U32, , flags) \
+	X(S, U32, , open_mode) \
+	X(S, I64, , begin_time) \
+	X(S, I64, , deadline) \
+	X(S, I32, , nice) \
+	X(S, U32, , priority) \
+	X(S, U32, , warn_signal) \
+	X(S, U32, , warn_time) \
+	X(S, U32, , warn_flags) \
+	X(S, U32, , umask) \
+	X(S, U32, , batch) \
 	X(S, U32, , immediate)
 
-#define REC_submit_resp(X, S)   \
-	X(S, U32, , job_id)     \
-	X(S, U32, , step_id)    \
-	X(S, I32, , rc)         \
+#define REC_submit_resp(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , step_id) \
+	X(S, I32, , rc) \
 	X(S, STR, , msg)
 
-#define REC_job_info(X, S)              \
-	X(S, U32, , job_id)             \
-	X(S, U32, , array_job_id)       \
-	X(S, U32, , array_task_id)      \
-	X(S, STR, , array_task_str)     \
-	X(S, U32, , array_max_tasks)    \
-	X(S, STR, , name)               \
-	X(S, STR, , user_name)          \
-	X(S, STR, , group_name)         \
-	X(S, U32, , uid)                \
-	X(S, U32, , gid)                \
-	X(S, STR, , partition)          \
-	X(S, STR, , account)            \
-	X(S, STR, , qos)                \
-	X(S, STR, , comment)            \
-	X(S, STR, , reservation)        \
-	X(S, STR, , wckey)              \
-	X(S, STR, , features)           \
-	X(S, U32, , state)              \
-	X(S, U32, , reason)             \
-	X(S, STR, , reason_desc)        \
-	X(S, STR, , dependency)         \
-	X(S, U32, , priority)           \
-	X(S, I32, , nice)               \
-	X(S, U32, , restart_count)      \
-	X(S, U32, , batch_flag)         \
-	X(S, U32, , requeue)            \
-	X(S, U32, , exit_code)          \
-	X(S, U32, , derived_exit_code)  \
-	X(S, U32, , time_limit)         \
-	X(S, U32, , time_min)           \
-	X(S, I64, , submit_time)        \
-	X(S, I64, , eligible_time)      \
-	X(S, I64, , accrue_time)        \
-	X(S, I64, , start_time)         \
-	X(S, I64, , end_time)           \
-	X(S, I64, , suspend_time)       \
-	X(S, I64, , pre_sus_time)       \
-	X(S, I64, , last_sched_eval)    \
-	X(S, I64, , now)                \
-	X(S, STR, , alloc_node)         \
-	X(S, U32, , alloc_sid)          \
-	X(S, STR, , req_nodes)          \
-	X(S, STR, , exc_nodes)          \
-	X(S, STR, , nodes)              \
-	X(S, STR, , batch_host)         \
-	X(S, STR, , sched_nodes)        \
-	X(S, U32, , num_nodes)          \
-	X(S, U32, , max_nodes)          \
-	X(S, U32, , num_cpus)           \
-	X(S, U32, , num_tasks)          \
-	X(S, U32, , cpus_per_task)      \
-	X(S, U32, , ntasks_per_node)    \
-	X(S, U32, , pn_min_cpus)        \
-	X(S, U64, , mem_per_node)       \
-	X(S, U64, , mem_per_cpu)        \
-	X(S, STR, , tres)               \
-	X(S, STR, , cpus_per_node)      \
-	X(S, STR, , command)            \
-	X(S, STR, , work_dir)           \
-	X(S, STR, , std_out)            \
-	X(S, STR, , std_err)            \
-	X(S, STR, , std_in)             \
-	X(S, U32, , oversubscribe)      \
-	X(S, U32, , flags)              \
-	X(S, U32, , requid)             \
+#define REC_job_info(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , array_job_id) \
+	X(S, U32, , array_task_id) \
+	X(S, STR, , array_task_str) \
+	X(S, U32, , array_max_tasks) \
+	X(S, STR, , name) \
+	X(S, STR, , user_name) \
+	X(S, STR, , group_name) \
+	X(S, U32, , uid) \
+	X(S, U32, , gid) \
+	X(S, STR, , partition) \
+	X(S, STR, , account) \
+	X(S, STR, , qos) \
+	X(S, STR, , comment) \
+	X(S, STR, , reservation) \
+	X(S, STR, , wckey) \
+	X(S, STR, , features) \
+	X(S, U32, , state) \
+	X(S, U32, , reason) \
+	X(S, STR, , reason_desc) \
+	X(S, STR, , dependency) \
+	X(S, U32, , priority) \
+	X(S, I32, , nice) \
+	X(S, U32, , restart_count) \
+	X(S, U32, , batch_flag) \
+	X(S, U32, , requeue) \
+	X(S, U32, , exit_code) \
+	X(S, U32, , derived_exit_code) \
+	X(S, U32, , time_limit) \
+	X(S, U32, , time_min) \
+	X(S, I64, , submit_time) \
+	X(S, I64, , eligible_time) \
+	X(S, I64, , accrue_time) \
+	X(S, I64, , start_time) \
+	X(S, I64, , end_time) \
+	X(S, I64, , suspend_time) \
+	X(S, I64, , pre_sus_time) \
+	X(S, I64, , last_sched_eval) \
+	X(S, I64, , now) \
+	X(S, STR, , alloc_node) \
+	X(S, U32, , alloc_sid) \
+	X(S, STR, , req_nodes) \
+	X(S, STR, , exc_nodes) \
+	X(S, STR, , nodes) \
+	X(S, STR, , batch_host) \
+	X(S, STR, , sched_nodes) \
+	X(S, U32, , num_nodes) \
+	X(S, U32, , max_nodes) \
+	X(S, U32, , num_cpus) \
+	X(S, U32, , num_tasks) \
+	X(S, U32, , cpus_per_task) \
+	X(S, U32, , ntasks_per_node) \
+	X(S, U32, , pn_min_cpus) \
+	X(S, U64, , mem_per_node) \
+	X(S, U64, , mem_per_cpu) \
+	X(S, STR, , tres) \
+	X(S, STR, , cpus_per_node) \
+	X(S, STR, , command) \
+	X(S, STR, , work_dir) \
+	X(S, STR, , std_out) \
+	X(S, STR, , std_err) \
+	X(S, STR, , std_in) \
+	X(S, U32, , oversubscribe) \
+	X(S, U32, , flags) \
+	X(S, U32, , requid) \
 	X(S, U32, , sched_flags)
 
-#define REC_job_info_req(X, S)  \
-	X(S, U32, , job_id)     \
+#define REC_job_info_req(X, S) \
+	X(S, U32, , job_id) \
 	X(S, U32, , flags)
 
-#define REC_job_info_resp(X, S)         \
-	X(S, I64, , last_update)        \
+#define REC_job_info_resp(X, S) \
+	X(S, I64, , last_update) \
 	X(S, ARR, job_info, jobs)
 
-#define REC_step_info(X, S)             \
-	X(S, U32, , job_id)             \
-	X(S, U32, , step_id)            \
-	X(S, U32, , array_job_id)       \
-	X(S, U32, , array_task_id)      \
-	X(S, STR, , name)               \
-	X(S, STR, , partition)          \
-	X(S, STR, , user_name)          \
-	X(S, U32, , uid)                \
-	X(S, U32, , state)              \
-	X(S, I64, , start_time)         \
-	X(S, I64, , now)                \
-	X(S, U32, , time_limit)         \
-	X(S, STR, , nodes)              \
-	X(S, U32, , num_tasks)          \
+#define REC_step_info(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , step_id) \
+	X(S, U32, , array_job_id) \
+	X(S, U32, , array_task_id) \
+	X(S, STR, , name) \
+	X(S, STR, , partition) \
+	X(S, STR, , user_name) \
+	X(S, U32, , uid) \
+	X(S, U32, , state) \
+	X(S, I64, , start_time) \
+	X(S, I64, , now) \
+	X(S, U32, , time_limit) \
+	X(S, STR, , nodes) \
+	X(S, U32, , num_tasks) \
 	X(S, U32, , num_cpus)
 
-#define REC_step_info_resp(X, S)        \
-	X(S, ARR, step_info, steps)
+#define REC_step_info_resp(X, S) X(S, ARR, step_info, steps)
 
-#define REC_node_info(X, S)             \
-	X(S, STR, , name)               \
-	X(S, STR, , hostname)           \
-	X(S, STR, , addr)               \
-	X(S, U32, , port)               \
-	X(S, U32, , cpus)               \
-	X(S, U32, , boards)             \
-	X(S, U32, , sockets)            \
-	X(S, U32, , cores)              \
-	X(S, U32, , threads)            \
-	X(S, U64, , real_memory)        \
-	X(S, U64, , tmp_disk)           \
-	X(S, U32, , weight)             \
-	X(S, STR, , features)           \
-	X(S, STR, , gres)               \
-	X(S, U32, , state)              \
-	X(S, U32, , cpus_alloc)         \
-	X(S, U64, , mem_alloc)          \
-	X(S, STR, , reason)             \
-	X(S, U32, , reason_uid)         \
-	X(S, I64, , reason_time)        \
-	X(S, I64, , boot_time)          \
-	X(S, I64, , slurmd_start_time)  \
-	X(S, I64, , last_busy)          \
-	X(S, STR, , version)            \
-	X(S, STR, , os)                 \
-	X(S, STR, , arch)               \
-	X(S, U32, , cpu_load)           \
-	X(S, U64, , free_mem)           \
-	X(S, STR, , partitions)         \
+#define REC_node_info(X, S) \
+	X(S, STR, , name) \
+	X(S, STR, , hostname) \
+	X(S, STR, , addr) \
+	X(S, U32, , port) \
+	X(S, U32, , cpus) \
+	X(S, U32, , boards) \
+	X(S, U32, , sockets) \
+	X(S, U32, , cores) \
+	X(S, U32, , threads) \
+	X(S, U64, , real_memory) \
+	X(S, U64, , tmp_disk) \
+	X(S, U32, , weight) \
+	X(S, STR, , features) \
+	X(S, STR, , gres) \
+	X(S, U32, , state) \
+	X(S, U32, , cpus_alloc) \
+	X(S, U64, , mem_alloc) \
+	X(S, STR, , reason) \
+	X(S, U32, , reason_uid) \
+	X(S, I64, , reason_time) \
+	X(S, I64, , boot_time) \
+	X(S, I64, , slurmd_start_time) \
+	X(S, I64, , last_busy) \
+	X(S, STR, , version) \
+	X(S, STR, , os) \
+	X(S, STR, , arch) \
+	X(S, U32, , cpu_load) \
+	X(S, U64, , free_mem) \
+	X(S, STR, , partitions) \
 	X(S, U32, , port_set)
 
-#define REC_node_info_resp(X, S)        \
-	X(S, ARR, node_info, nodes)
+#define REC_node_info_resp(X, S) X(S, ARR, node_info, nodes)
 
-#define REC_part_info(X, S)             \
-	X(S, STR, , name)               \
-	X(S, STR, , nodes)              \
-	X(S, U32, , flags)              \
-	X(S, U32, , state)              \
-	X(S, U32, , max_time)           \
-	X(S, U32, , default_time)       \
-	X(S, U32, , max_nodes)          \
-	X(S, U32, , min_nodes)          \
-	X(S, U32, , priority_tier)      \
+#define REC_part_info(X, S) \
+	X(S, STR, , name) \
+	X(S, STR, , nodes) \
+	X(S, U32, , flags) \
+	X(S, U32, , state) \
+	X(S, U32, , max_time) \
+	X(S, U32, , default_time) \
+	X(S, U32, , max_nodes) \
+	X(S, U32, , min_nodes) \
+	X(S, U32, , priority_tier) \
 	X(S, U32, , priority_job_factor) \
-	X(S, U32, , oversubscribe)      \
-	X(S, U32, , total_cpus)         \
-	X(S, U32, , total_nodes)        \
-	X(S, U64, , total_mem)          \
-	X(S, STR, , allow_groups)       \
-	X(S, STR, , allow_accounts)     \
-	X(S, STR, , allow_qos)          \
-	X(S, STR, , deny_accounts)      \
-	X(S, STR, , deny_qos)           \
-	X(S, U64, , def_mem_per_cpu)    \
-	X(S, U64, , def_mem_per_node)   \
-	X(S, U64, , max_mem_per_cpu)    \
-	X(S, U64, , max_mem_per_node)   \
-	X(S, U32, , over_time_limit)    \
-	X(S, U32, , grace_time)         \
+	X(S, U32, , oversubscribe) \
+	X(S, U32, , total_cpus) \
+	X(S, U32, , total_nodes) \
+	X(S, U64, , total_mem) \
+	X(S, STR, , allow_groups) \
+	X(S, STR, , allow_accounts) \
+	X(S, STR, , allow_qos) \
+	X(S, STR, , deny_accounts) \
+	X(S, STR, , deny_qos) \
+	X(S, U64, , def_mem_per_cpu) \
+	X(S, U64, , def_mem_per_node) \
+	X(S, U64, , max_mem_per_cpu) \
+	X(S, U64, , max_mem_per_node) \
+	X(S, U32, , over_time_limit) \
+	X(S, U32, , grace_time) \
 	X(S, U32, , max_cpus_per_node)
 
-#define REC_part_info_resp(X, S)        \
-	X(S, ARR, part_info, parts)
+#define REC_part_info_resp(X, S) X(S, ARR, part_info, parts)
 
 /* scancel: signal == 0 means cancel. */
-#define REC_cancel_req(X, S)            \
-	X(S, U32, , job_id)             \
-	X(S, U32, , array_task_id)      \
-	X(S, U32, , step_id)            \
-	X(S, U32, , signal)             \
+#define REC_cancel_req(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , array_task_id) \
+	X(S, U32, , step_id) \
+	X(S, U32, , signal) \
 	X(S, U32, , flags)
 
 /* scontrol job actions; keyvals are "Key=Value" for JOB_ACT_UPDATE. */
-#define REC_job_update_req(X, S)        \
-	X(S, U32, , job_id)             \
-	X(S, U32, , array_task_id)      \
-	X(S, U32, , action)             \
+#define REC_job_update_req(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , array_task_id) \
+	X(S, U32, , action) \
 	X(S, STRV, , keyvals)
 
-#define REC_keyvals(X, S)               \
-	X(S, STRV, , keyvals)
+#define REC_keyvals(X, S) X(S, STRV, , keyvals)
 
 /* herdd -> herdctld */
-#define REC_running_job(X, S)           \
-	X(S, U32, , job_id)             \
+#define REC_running_job(X, S) \
+	X(S, U32, , job_id) \
 	X(S, I32, , pid)
 
-#define REC_node_register(X, S)         \
-	X(S, STR, , node_name)          \
-	X(S, STR, , hostname)           \
-	X(S, STR, , version)            \
-	X(S, STR, , os)                 \
-	X(S, STR, , arch)               \
-	X(S, U32, , cpus)               \
-	X(S, U32, , boards)             \
-	X(S, U32, , sockets)            \
-	X(S, U32, , cores)              \
-	X(S, U32, , threads)            \
-	X(S, U64, , real_memory)        \
-	X(S, U64, , tmp_disk)           \
-	X(S, U64, , free_mem)           \
-	X(S, U32, , cpu_load)           \
-	X(S, I64, , boot_time)          \
-	X(S, I64, , start_time)         \
+#define REC_node_register(X, S) \
+	X(S, STR, , node_name) \
+	X(S, STR, , hostname) \
+	X(S, STR, , version) \
+	X(S, STR, , os) \
+	X(S, STR, , arch) \
+	X(S, U32, , cpus) \
+	X(S, U32, , boards) \
+	X(S, U32, , sockets) \
+	X(S, U32, , cores) \
+	X(S, U32, , threads) \
+	X(S, U64, , real_memory) \
+	X(S, U64, , tmp_disk) \
+	X(S, U64, , free_mem) \
+	X(S, U32, , cpu_load) \
+	X(S, I64, , boot_time) \
+	X(S, I64, , start_time) \
 	X(S, ARR, running_job, jobs)
 
 /* herdctld -> herdd: run a batch script.  env is complete except for
  * SLURM_TASK_PID, which the step supervisor adds. */
-#define REC_batch_launch(X, S)          \
-	X(S, U32, , job_id)             \
-	X(S, U32, , uid)                \
-	X(S, U32, , gid)                \
-	X(S, STR, , user_name)          \
-	X(S, STR, , job_name)           \
-	X(S, STR, , script)             \
-	X(S, STRV, , argv)              \
-	X(S, STRV, , env)               \
-	X(S, STR, , work_dir)           \
-	X(S, STR, , std_out)            \
-	X(S, STR, , std_err)            \
-	X(S, STR, , std_in)             \
-	X(S, U32, , open_mode)          \
-	X(S, U32, , umask)              \
-	X(S, STR, , node_name)          \
-	X(S, STR, , nodes)              \
-	X(S, U32, , cpus)               \
+#define REC_batch_launch(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , uid) \
+	X(S, U32, , gid) \
+	X(S, STR, , user_name) \
+	X(S, STR, , job_name) \
+	X(S, STR, , script) \
+	X(S, STRV, , argv) \
+	X(S, STRV, , env) \
+	X(S, STR, , work_dir) \
+	X(S, STR, , std_out) \
+	X(S, STR, , std_err) \
+	X(S, STR, , std_in) \
+	X(S, U32, , open_mode) \
+	X(S, U32, , umask) \
+	X(S, STR, , node_name) \
+	X(S, STR, , nodes) \
+	X(S, U32, , cpus) \
 	X(S, U64, , mem_mb)
 
 /* herdctld -> herdd: signal or end a job on a node. */
-#define REC_job_signal(X, S)            \
-	X(S, U32, , job_id)             \
-	X(S, U32, , signal)             \
-	X(S, U32, , flags)              \
-	X(S, U32, , kill_wait)          \
+#define REC_job_signal(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , signal) \
+	X(S, U32, , flags) \
+	X(S, U32, , kill_wait) \
 	X(S, STR, , msg)
 
 /* herdstepd -> herdd -> herdctld: a job's batch script ended. */
-#define REC_job_complete(X, S)          \
-	X(S, U32, , job_id)             \
-	X(S, STR, , node_name)          \
-	X(S, U32, , status)             \
-	X(S, U32, , flags)              \
+#define REC_job_complete(X, S) \
+	X(S, U32, , job_id) \
+	X(S, STR, , node_name) \
+	X(S, U32, , status) \
+	X(S, U32, , flags) \
 	X(S, STR, , msg)
 
 /* herdctld state save: a job's dynamic state (journal update record) */
-#define REC_job_state(X, S)             \
-	X(S, U32, , job_id)             \
-	X(S, U32, , uid)                \
-	X(S, U32, , gid)                \
-	X(S, U32, , state)              \
-	X(S, U32, , reason)             \
-	X(S, U32, , priority)           \
-	X(S, U32, , exit_code)          \
-	X(S, U32, , requid)             \
-	X(S, U32, , restarts)           \
-	X(S, U32, , time_limit)         \
-	X(S, I64, , submit_time)        \
-	X(S, I64, , eligible_time)      \
-	X(S, I64, , start_time)         \
-	X(S, I64, , end_time)           \
-	X(S, STR, , partition)          \
-	X(S, STR, , nodes)              \
-	X(S, STR, , node_cpus)          \
+#define REC_job_state(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , uid) \
+	X(S, U32, , gid) \
+	X(S, U32, , state) \
+	X(S, U32, , reason) \
+	X(S, U32, , priority) \
+	X(S, U32, , exit_code) \
+	X(S, U32, , requid) \
+	X(S, U32, , restarts) \
+	X(S, U32, , time_limit) \
+	X(S, I64, , submit_time) \
+	X(S, I64, , eligible_time) \
+	X(S, I64, , start_time) \
+	X(S, I64, , end_time) \
+	X(S, STR, , partition) \
+	X(S, STR, , nodes) \
+	X(S, STR, , node_cpus) \
 	X(S, U32, , purged)
 
 /* herdctld state save: a new job (its request and first state) */
-#define REC_job_saved(X, S)             \
-	X(S, ARR, job_desc, desc)       \
+#define REC_job_saved(X, S) \
+	X(S, ARR, job_desc, desc) \
 	X(S, ARR, job_state, st)
 
 /* the record list: R(name) for each record above */
-#define HERD_RECORDS(R)                 \
-	R(empty)                        \
-	R(rc)                           \
-	R(job_desc)                     \
-	R(submit_resp)                  \
-	R(job_info)                     \
-	R(job_info_req)                 \
-	R(job_info_resp)                \
-	R(step_info)                    \
-	R(step_info_resp)               \
-	R(node_info)                    \
-	R(node_info_resp)               \
-	R(part_info)                    \
-	R(part_info_resp)               \
-	R(cancel_req)                   \
-	R(job_update_req)               \
-	R(keyvals)                      \
-	R(running_job)                  \
-	R(node_register)                \
-	R(batch_launch)                 \
-	R(job_signal)                   \
-	R(job_complete)                 \
-	R(job_state)                    \
+#define HERD_RECORDS(R) \
+	R(empty) \
+	R(rc) \
+	R(job_desc) \
+	R(submit_resp) \
+	R(job_info) \
+	R(job_info_req) \
+	R(job_info_resp) \
+	R(step_info) \
+	R(step_info_resp) \
+	R(node_info) \
+	R(node_info_resp) \
+	R(part_info) \
+	R(part_info_resp) \
+	R(cancel_req) \
+	R(job_update_req) \
+	R(keyvals) \
+	R(running_job) \
+	R(node_register) \
+	R(batch_launch) \
+	R(job_signal) \
+	R(job_complete) \
+	R(job_state) \
 	R(job_saved)
 
 /* M(TYPE, record).  Numbers are assigned in order; append only. */
-#define HERD_MESSAGES(M)                        \
-	M(RESP_RC, rc)                          \
-	M(REQ_PING, empty)                      \
-	M(REQ_SUBMIT_BATCH, job_desc)           \
-	M(RESP_SUBMIT_BATCH, submit_resp)       \
-	M(REQ_JOB_INFO, job_info_req)           \
-	M(RESP_JOB_INFO, job_info_resp)         \
-	M(REQ_STEP_INFO, job_info_req)          \
-	M(RESP_STEP_INFO, step_info_resp)       \
-	M(REQ_NODE_INFO, empty)                 \
-	M(RESP_NODE_INFO, node_info_resp)       \
-	M(REQ_PART_INFO, empty)                 \
-	M(RESP_PART_INFO, part_info_resp)       \
-	M(REQ_CANCEL, cancel_req)               \
-	M(REQ_JOB_UPDATE, job_update_req)       \
-	M(REQ_NODE_UPDATE, keyvals)             \
-	M(REQ_PART_UPDATE, keyvals)             \
-	M(REQ_CONFIG, empty)                    \
-	M(RESP_CONFIG, keyvals)                 \
-	M(REQ_NODE_REGISTER, node_register)     \
-	M(REQ_BATCH_LAUNCH, batch_launch)       \
-	M(REQ_JOB_SIGNAL, job_signal)           \
-	M(REQ_JOB_COMPLETE, job_complete)       \
-	M(REQ_SHUTDOWN, empty)                  \
-	M(REQ_RECONFIGURE, empty)               \
+#define HERD_MESSAGES(M) \
+	M(RESP_RC, rc) \
+	M(REQ_PING, empty) \
+	M(REQ_SUBMIT_BATCH, job_desc) \
+	M(RESP_SUBMIT_BATCH, submit_resp) \
+	M(REQ_JOB_INFO, job_info_req) \
+	M(RESP_JOB_INFO, job_info_resp) \
+	M(REQ_STEP_INFO, job_info_req) \
+	M(RESP_STEP_INFO, step_info_resp) \
+	M(REQ_NODE_INFO, empty) \
+	M(RESP_NODE_INFO, node_info_resp) \
+	M(REQ_PART_INFO, empty) \
+	M(RESP_PART_INFO, part_info_resp) \
+	M(REQ_CANCEL, cancel_req) \
+	M(REQ_JOB_UPDATE, job_update_req) \
+	M(REQ_NODE_UPDATE, keyvals) \
+	M(REQ_PART_UPDATE, keyvals) \
+	M(REQ_CONFIG, empty) \
+	M(RESP_CONFIG, keyvals) \
+	M(REQ_NODE_REGISTER, node_register) \
+	M(REQ_BATCH_LAUNCH, batch_launch) \
+	M(REQ_JOB_SIGNAL, job_signal) \
+	M(REQ_JOB_COMPLETE, job_complete) \
+	M(REQ_SHUTDOWN, empty) \
+	M(REQ_RECONFIGURE, empty) \
 	M(REQ_NODE_PING, empty)
 
 #endif

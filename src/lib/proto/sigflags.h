@@ -8,8 +8,8 @@
 
 /* cancel_req.flags */
 #define CANCEL_BATCH_ONLY 0x1U /* -b: the batch shell only */
-#define CANCEL_FULL 0x2U       /* -f: batch shell and all steps */
-#define CANCEL_FULL_KILL 0x4U  /* -s KILL with cancel semantics (internal) */
+#define CANCEL_FULL 0x2U /* -f: batch shell and all steps */
+#define CANCEL_FULL_KILL 0x4U /* -s KILL with cancel semantics (internal) */
 
 /* job_signal.flags */
 #define SIGNAL_KILL_JOB 0x100U /* end the job: SIGCONT, signal, KillWait, SIGKILL */

@@ -11,8 +11,8 @@
 static const struct {
 	const char *l, *c;
 } job_names[] = {
-#define S_ROW(e, l, c) { l, c },
-	JOB_STATES(S_ROW)
+#define S_ROW(e, l, c) {l, c},
+    JOB_STATES(S_ROW)
 #undef S_ROW
 };
 
@@ -20,14 +20,14 @@ static const struct {
 	uint32_t flag;
 	const char *l, *c;
 } job_flags[] = {
-	{ JOB_COMPLETING, "COMPLETING", "CG" },
-	{ JOB_CONFIGURING, "CONFIGURING", "CF" },
-	{ JOB_RESIZING, "RESIZING", "RS" },
-	{ JOB_REQUEUE, "REQUEUED", "RQ" },
-	{ JOB_REQUEUE_HOLD, "REQUEUE_HOLD", "RH" },
-	{ JOB_SPECIAL_EXIT, "SPECIAL_EXIT", "SE" },
-	{ JOB_STOPPED, "STOPPED", "ST" },
-	{ JOB_SIGNALING, "SIGNALING", "SI" },
+    {JOB_COMPLETING, "COMPLETING", "CG"},
+    {JOB_CONFIGURING, "CONFIGURING", "CF"},
+    {JOB_RESIZING, "RESIZING", "RS"},
+    {JOB_REQUEUE, "REQUEUED", "RQ"},
+    {JOB_REQUEUE_HOLD, "REQUEUE_HOLD", "RH"},
+    {JOB_SPECIAL_EXIT, "SPECIAL_EXIT", "SE"},
+    {JOB_STOPPED, "STOPPED", "ST"},
+    {JOB_SIGNALING, "SIGNALING", "SI"},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -82,7 +82,7 @@ job_state_is_finished(uint32_t state)
 
 static const char *reason_names[] = {
 #define R_ROW(e, s) s,
-	JOB_REASONS(R_ROW)
+    JOB_REASONS(R_ROW)
 #undef R_ROW
 };
 
@@ -95,8 +95,8 @@ job_reason_string(uint32_t reason)
 static const struct {
 	const char *l, *c;
 } node_names[] = {
-#define S_ROW(e, l, c) { l, c },
-	NODE_STATES(S_ROW)
+#define S_ROW(e, l, c) {l, c},
+    NODE_STATES(S_ROW)
 #undef S_ROW
 };
 
@@ -105,9 +105,8 @@ node_state_string_long(uint32_t state, char *buf, unsigned len)
 {
 	uint32_t b = state & NODE_STATE_BASE;
 	snprintf(buf, len, "%s%s%s%s%s%s", b < NODE_STATE_END ? node_names[b].l : "?",
-	    (state & NODE_STATE_COMPLETING) ? "+COMPLETING" : "",
-	    (state & NODE_STATE_DRAIN) ? "+DRAIN" : "", (state & NODE_STATE_FAIL) ? "+FAIL" : "",
-	    (state & NODE_STATE_INVALID_REG) ? "+INVALID_REG" : "",
+	    (state & NODE_STATE_COMPLETING) ? "+COMPLETING" : "", (state & NODE_STATE_DRAIN) ? "+DRAIN" : "",
+	    (state & NODE_STATE_FAIL) ? "+FAIL" : "", (state & NODE_STATE_INVALID_REG) ? "+INVALID_REG" : "",
 	    (state & NODE_STATE_NO_RESPOND) ? "+NOT_RESPONDING" : "");
 	return buf;
 }
@@ -132,8 +131,8 @@ node_state_sinfo(uint32_t state, char *buf, unsigned len, int compact)
 	} else if (b < NODE_STATE_END) {
 		name = compact ? node_names[b].c : NULL;
 		if (!compact) {
-			static const char *longs[] = { "unknown", "down", "idle", "allocated", "error",
-				"mixed", "future" };
+			static const char *longs[] = {
+			    "unknown", "down", "idle", "allocated", "error", "mixed", "future"};
 			name = longs[b];
 		}
 	} else {
@@ -165,7 +164,7 @@ herd_strerror(int code)
 {
 	switch (code) {
 #define E_CASE(c, n, m) \
-	case c:         \
+	case c: \
 		return m;
 		HERD_ERRORS(E_CASE)
 #undef E_CASE

@@ -84,8 +84,8 @@ wire_encode(struct auth *auth, unsigned type, uint32_t req_id, const void *rec, 
 }
 
 int
-wire_decode(struct auth *auth, int need_auth, const struct wire_hdr *h, const void *cred,
-    const void *body, struct msg *m)
+wire_decode(struct auth *auth, int need_auth, const struct wire_hdr *h, const void *cred, const void *body,
+    struct msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = h->type;

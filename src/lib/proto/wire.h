@@ -32,9 +32,9 @@ struct wire_hdr {
 struct msg {
 	unsigned type;
 	uint32_t req_id;
-	int authed;	/* credential present and verified */
+	int authed; /* credential present and verified */
 	uint32_t uid, gid;
-	void *body;	/* record of the type's rdesc, owned */
+	void *body; /* record of the type's rdesc, owned */
 };
 
 /* Decode and check a header: 0, or a herd error (HERD_EPROTO,
@@ -42,8 +42,7 @@ struct msg {
 int wire_hdr_decode(const void *p, struct wire_hdr *h);
 
 /* Pack rec as message type; sign it when auth is not NULL. */
-void wire_encode(struct auth *auth, unsigned type, uint32_t req_id, const void *rec,
-    struct buf *out);
+void wire_encode(struct auth *auth, unsigned type, uint32_t req_id, const void *rec, struct buf *out);
 
 /* Decode a complete frame (header already decoded into h; cred and body
  * point at their bytes).  With need_auth, a missing or bad credential is

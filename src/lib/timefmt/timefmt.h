@@ -20,8 +20,8 @@ char *fmt_duration_long(char *buf, size_t n, int64_t secs);
 char *fmt_duration_short(char *buf, size_t n, int64_t secs);
 /* Time limit in minutes: INFINITE -> unlimited_str (e.g. "UNLIMITED",
  * "infinite"), NO_VAL -> noval_str; else long or short duration form. */
-char *fmt_time_limit(char *buf, size_t n, uint32_t minutes, int short_form, const char *unlimited_str,
-    const char *noval_str);
+char *fmt_time_limit(
+    char *buf, size_t n, uint32_t minutes, int short_form, const char *unlimited_str, const char *noval_str);
 
 /* Local time %FT%T; t == 0 prints zero_str ("Unknown", "N/A", "None"). */
 char *fmt_timestamp(char *buf, size_t n, int64_t t, const char *zero_str);
