@@ -486,6 +486,9 @@ cmd_up(const char *dir, struct herd_opts *o, int timeout_ms)
 fail_stop:
 	procs_stop(ps, nps, HERD_STOP_TIMEOUT_MS);
 	unlink(pidfile);
+	if (nps > 0)
+		fprintf(stderr, "herd: stopped the %zu daemon%s herd up started; logs are in %s/log\n", nps,
+		    nps == 1 ? "" : "s", dir);
 out:
 	if (lock >= 0)
 		close(lock);

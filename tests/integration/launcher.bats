@@ -269,3 +269,28 @@ state_sum() {
 	done <"$SCRATCH_DIR/fake.pids"
 	[ "$(wc -l <"$SCRATCH_DIR/fake.pids")" -eq 2 ]
 }
+
+@test "herd up reports a daemon that dies at once, with its output, and stops the rest" {
+	require_daemons
+	SCRATCH_DIR=$(herd_new_dir)
+	mkdir "$SCRATCH_DIR/bin"
+	cp "$HERD" "$SCRATCH_DIR/bin/herd"
+	ln -s "$HERD_BUILD_DIR/herdd" "$SCRATCH_DIR/bin/herdd"
+	cat >"$SCRATCH_DIR/bin/herdctld" <<-EOF
+		#!/bin/sh
+		echo "herdctld: fatal: cannot start (test)"
+		exit 3
+	EOF
+	chmod +x "$SCRATCH_DIR/bin/herdctld"
+	local saved_port=$HERD_PORT saved_lock=$HERD_PORT_LOCK
+	herd_reserve_ports
+	local port=$HERD_PORT
+	EXTRA_PORT_LOCK=$HERD_PORT_LOCK # released by teardown
+	HERD_PORT=$saved_port HERD_PORT_LOCK=$saved_lock
+	run "$SCRATCH_DIR/bin/herd" up --dir "$SCRATCH_DIR/c" --port "$port" --nodes 2
+	[ "$status" -eq 1 ]
+	[[ $output == *"herd: herdctld exited with status 3"* ]]
+	[[ $output == *"herdctld: fatal: cannot start (test)"* ]]
+	[[ $output == *"herd: stopped the 3 daemons herd up started"* ]]
+	[ ! -e "$SCRATCH_DIR/c/run/herd.pids" ]
+}
