@@ -377,7 +377,13 @@ jobopt_print_usage(const struct jobopt *o, FILE *f)
 		buf_add(&line, item.data, item.len);
 		buf_free(&item);
 	}
-	buf_adds(&line, o->cmd == JOBOPT_SBATCH ? " script [args...]" : " [command [args...]]");
+	const char *tail = o->cmd == JOBOPT_SBATCH ? " script [args...]" : " [command [args...]]";
+	if (line.len + strlen(tail) > 79) {
+		fprintf(f, "%s\n", buf_str(&line));
+		buf_reset(&line);
+		buf_pad(&line, ' ', indent);
+	}
+	buf_adds(&line, tail);
 	fprintf(f, "%s\n", buf_str(&line));
 	buf_free(&line);
 }
