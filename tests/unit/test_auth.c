@@ -602,7 +602,13 @@ connectable(const char *path)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	size_t len = strlen(path);
+	if (fd < 0 || len >= sizeof(sun.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	memcpy(sun.sun_path, path, len + 1);
 	int ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
 	close(fd);
 	return ok;

@@ -489,6 +489,7 @@ char *
 hostlist_compress(const char *const *names, size_t n)
 {
 	struct host stackh[64];
+	memset(stackh, 0, sizeof(stackh));
 	struct host *h = n <= 64 ? stackh : xcalloc(n, sizeof(*h));
 	for (size_t i = 0; i < n; i++) {
 		/* borrowed: compress_hosts never writes or frees names */
