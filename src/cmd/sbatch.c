@@ -297,7 +297,8 @@ fill_desc(struct jobopt *o, struct script *s, int argc, char **argv, int script_
 	d->script = s->text;
 	s->text = NULL;
 	d->command = xstrdup(s->path);
-	strv_add(&d->argv, &d->argv_cnt, s->path ? s->path : PROG);
+	/* argv: the script's arguments only (the step supervisor puts the
+	 * stored script in front) */
 	for (int i = script_idx + 1; s->name != NULL && i < argc; i++)
 		strv_add(&d->argv, &d->argv_cnt, argv[i]);
 	if (d->work_dir == NULL)

@@ -113,7 +113,7 @@ test_unmatched_quote(void **state)
 	assert_int_equal(directive_scan(s, strlen(s), "#SBATCH", NULL, &r), DIRECTIVE_UNMATCHED_QUOTE);
 	assert_int_equal(r.err_line, 3);
 	assert_int_equal(r.err_quote, '"');
-	assert_string_equal(r.err_text, "\"abc");
+	assert_string_equal(r.err_text, " \"abc");
 	directive_result_free(&r);
 
 	s = "#SBATCH -J 'abc\n";

@@ -27,18 +27,18 @@ directive_split(const char *text, size_t len, char ***argv, uint32_t *argc, size
 	struct buf w;
 	buf_init(&w);
 	for (;;) {
+		size_t seg = i; /* errors quote the line from here, blanks included */
 		while (i < len && is_blank(text[i]))
 			i++;
 		if (i >= len || text[i] == '#')
 			break;
 		if (text[i] == ':') {
 			/* "#SBATCH : ..." is the old het job separator syntax */
-			*err_off = i;
+			*err_off = seg;
 			*err_quote = ':';
 			buf_free(&w);
 			return DIRECTIVE_UNEXPECTED_COLON;
 		}
-		size_t start = i;
 		char quote = 0;
 		int comment = 0;
 		buf_reset(&w);
@@ -74,7 +74,7 @@ directive_split(const char *text, size_t len, char ***argv, uint32_t *argc, size
 		if (i > len)
 			i = len;
 		if (quote) {
-			*err_off = start;
+			*err_off = seg;
 			*err_quote = quote;
 			buf_free(&w);
 			return DIRECTIVE_UNMATCHED_QUOTE;

@@ -37,7 +37,8 @@ struct directive_result {
  * "..." group (quotes removed, may start mid-word); a backslash takes the
  * next character literally; an unquoted, unescaped '#' ends the line.
  * Returns DIRECTIVE_OK, or an error status with *err_off set to the offset
- * in text of the word that failed and *err_quote to the open quote.  Words
+ * in text where the failing word's segment starts (after the previous word,
+ * blanks included, as Slurm quotes it) and *err_quote to the open quote.  Words
  * already appended stay appended.
  */
 int directive_split(
