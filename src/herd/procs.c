@@ -87,10 +87,14 @@ static void
 spawn_child(const char *path, char *const argv[], const char *out_path)
 {
 	setsid();
-	/* the launcher's signal dispositions are not the daemon's */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
+	/* The launcher's handlers are not the daemon's.  Signals are blocked
+	 * since before fork: one sent now (herd up stopping what it started)
+	 * stays pending and, once unblocked here, gets its default action
+	 * instead of running the launcher's handler in this child and being
+	 * lost across exec. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -112,11 +116,18 @@ spawn_child(const char *path, char *const argv[], const char *out_path)
 int
 procs_spawn(struct proc *p, const char *path, char *const argv[], const char *out_path)
 {
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
 	if (pid == 0)
 		spawn_child(path, argv, out_path);
+	int saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		errno = saved;
+		return -1;
+	}
 	p->pid = pid;
 	p->reaped = 0;
 	p->status = 0;
