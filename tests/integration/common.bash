@@ -132,8 +132,12 @@ require_cmd() {
 
 # herd_new_dir: a fresh short directory (a Unix socket lives in it, and
 # socket paths are limited to 107 bytes, so not under BATS_FILE_TMPDIR).
+# Mode 0755: jobs of other users and their auth.sock requests must reach it.
 herd_new_dir() {
-	mktemp -d "${TMPDIR:-/tmp}/herd-test.XXXXXX"
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/herd-test.XXXXXX") || return 1
+	chmod 0755 "$d"
+	echo "$d"
 }
 
 # herd_cluster_up [herd up args...]: boot a cluster for this test file.
