@@ -316,6 +316,8 @@ test_defaults(void **state)
 	assert_string_equal(show(c, "SlurmctldPort"), "6817");
 	assert_string_equal(show(c, "SelectType"), "select/linear");
 	assert_string_equal(show(c, "OverTimeLimit"), "0");
+	assert_null(show(c, "CryptoType"));
+	assert_null(show(c, "ControlMachine"));
 	/* the show list has no duplicates and every entry is Key=Value */
 	for (uint32_t i = 0; i < c->show_cnt; i++) {
 		assert_non_null(strchr(c->show[i], '='));
@@ -596,6 +598,9 @@ test_line_syntax(void **state)
 	assert_string_equal(show(c, "TrackWCKey"), "yes");
 	assert_string_equal(show(c, "SlurmctldParameters"), "enable_configless");
 	assert_string_equal(show(c, "OverTimeLimit"), "UNLIMITED");
+	/* rarely used keys are listed once they are set */
+	assert_string_equal(show(c, "CryptoType"), "crypto/munge");
+	assert_string_equal(show(c, "WaitTime"), "3");
 	conf_destroy(c);
 }
 

@@ -7,6 +7,7 @@
  */
 #include "conf/conf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,17 @@
 #include "base/xmalloc.h"
 #include "conf/conf_int.h"
 #include "proto/proto.h"
+
+/*
+ * A loaded configuration carries a private node-name hash after the
+ * public struct, so that conf_node_index is O(1) on the controller's hot
+ * paths.  herd_conf objects therefore only come from conf_load*.
+ */
+struct conf_full {
+	struct herd_conf pub; /* first: a herd_conf * is a conf_full * */
+	uint32_t *hash; /* node name -> index + 1, open addressing */
+	size_t hsize;
+};
 
 const char *
 conf_default_path(void)
@@ -146,7 +158,8 @@ build_show(struct conf_ctx *x)
 	struct herd_conf *c = x->c;
 	for (size_t i = 0; i < conf_main_nkeys; i++) {
 		const struct conf_key *k = &conf_main_keys[i];
-		if (k->flags & KF_NOSHOW)
+		/* hidden keys: old synonyms, secrets; rare keys only when set */
+		if ((k->flags & KF_NOSHOW) && !(k->type == K_NONE && x->raw[i] != NULL))
 			continue;
 		if (k->type == K_CTLD) {
 			for (uint32_t h = 0; h < c->ctld_host_cnt; h++) {
@@ -248,7 +261,8 @@ ctx_free(struct conf_ctx *x)
 static struct herd_conf *
 load(const char *text, size_t len, const char *path, int from_file, char *err, size_t errlen)
 {
-	struct herd_conf *c = xcalloc(1, sizeof(*c));
+	struct conf_full *full = xcalloc(1, sizeof(*full));
+	struct herd_conf *c = &full->pub;
 	struct conf_ctx x;
 	ctx_init(&x, c);
 	if (err && errlen)
@@ -270,6 +284,11 @@ load(const char *text, size_t len, const char *path, int from_file, char *err, s
 	                   : conf_read_text(&r, text, len, name, err, errlen);
 	if (rc == 0)
 		rc = finish(&x, base, err, errlen);
+	if (rc == 0) {
+		full->hash = x.hash;
+		full->hsize = x.hsize;
+		x.hash = NULL;
+	}
 	ctx_free(&x);
 	if (rc < 0) {
 		conf_destroy(c);
@@ -315,7 +334,9 @@ conf_destroy(struct herd_conf *c)
 	for (uint32_t i = 0; i < c->show_cnt; i++)
 		free(c->show[i]);
 	free(c->show);
-	free(c);
+	struct conf_full *full = (struct conf_full *)c;
+	free(full->hash);
+	free(full);
 }
 
 int
@@ -323,10 +344,9 @@ conf_node_index(const struct herd_conf *c, const char *name)
 {
 	if (c == NULL || name == NULL)
 		return -1;
-	for (uint32_t i = 0; i < c->node_cnt; i++)
-		if (c->nodes[i].name[0] == name[0] && strcmp(c->nodes[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	const struct conf_full *full = (const struct conf_full *)c;
+	struct conf_ctx x = {.c = (struct herd_conf *)(uintptr_t)c, .hash = full->hash, .hsize = full->hsize};
+	return conf_ctx_node_find(&x, name);
 }
 
 int

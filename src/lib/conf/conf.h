@@ -103,7 +103,9 @@ struct herd_conf {
 const char *conf_default_path(void);
 
 /* Load and validate slurm.conf.  On error returns NULL and writes a message
- * such as "slurm.conf:42: unknown key 'NodeNmae'" into err. */
+ * such as "slurm.conf:42: unknown key 'NodeNmae'" into err.  A herd_conf
+ * only ever comes from conf_load / conf_load_string (it carries private
+ * lookup data); never build one by hand. */
 struct herd_conf *conf_load(const char *path, char *err, size_t errlen);
 /* Same, from a string (tests, fuzzing); name is used in messages. */
 struct herd_conf *conf_load_string(const char *text, const char *name, char *err, size_t errlen);
