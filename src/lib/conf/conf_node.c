@@ -186,6 +186,10 @@ conf_node_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t
 		goto fail;
 	}
 	size_t cnt = hostlist_count(hl);
+	if (x->c->node_cnt + cnt > HOSTLIST_MAX_HOSTS) {
+		conf_errf(err, errlen, l->file, l->line, "too many nodes (more than %u)", HOSTLIST_MAX_HOSTS);
+		goto fail;
+	}
 	if (expand_matching(t.n.hostname, cnt, "NodeHostname", &hosts, l, err, errlen) < 0 ||
 	    expand_matching(t.n.addr, cnt, "NodeAddr", &addrs, l, err, errlen) < 0 ||
 	    expand_matching(t.port_expr, cnt, "Port", &ports, l, err, errlen) < 0)

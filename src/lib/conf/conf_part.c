@@ -105,50 +105,63 @@ conf_part_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t
 }
 
 static int
-resolve_part(struct conf_ctx *x, uint32_t pi, uint8_t *mark, char *err, size_t errlen)
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* *all_expr: the compressed list of every node, built on first use. */
+static int
+resolve_part(struct conf_ctx *x, uint32_t pi, char **all_expr, char *err, size_t errlen)
 {
 	struct herd_conf *c = x->c;
 	struct conf_part *p = &c->parts[pi];
 	const struct conf_part_rec *r = &x->prec[pi];
 	const char *expr = r->nodes ? r->nodes : "";
-	memset(mark, 0, c->node_cnt ? c->node_cnt : 1);
 	if (strcasecmp(expr, "ALL") == 0) {
-		memset(mark, 1, c->node_cnt);
-	} else {
-		struct hostlist *hl = hostlist_create(expr);
-		if (hl == NULL) {
-			conf_errf(err, errlen, r->file, r->line, "invalid hostlist for Nodes: '%s'", expr);
+		p->node_idx = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(*p->node_idx));
+		for (uint32_t i = 0; i < c->node_cnt; i++)
+			p->node_idx[i] = i;
+		p->node_cnt = c->node_cnt;
+		if (*all_expr == NULL) {
+			const char **names = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(*names));
+			for (uint32_t i = 0; i < c->node_cnt; i++)
+				names[i] = c->nodes[i].name;
+			*all_expr = hostlist_compress(names, c->node_cnt);
+			free(names);
+		}
+		p->nodes_expr = xstrdup(*all_expr);
+		return 0;
+	}
+	struct hostlist *hl = hostlist_create(expr);
+	if (hl == NULL) {
+		conf_errf(err, errlen, r->file, r->line, "invalid hostlist for Nodes: '%s'", expr);
+		return -1;
+	}
+	size_t n = hostlist_count(hl);
+	uint32_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
+	for (size_t i = 0; i < n; i++) {
+		int k = conf_ctx_node_find(x, hostlist_nth(hl, i));
+		if (k < 0) {
+			conf_errf(err, errlen, r->file, r->line, "partition %s: unknown node '%s'", p->name,
+			    hostlist_nth(hl, i));
+			hostlist_destroy(hl);
+			free(idx);
 			return -1;
 		}
-		for (size_t i = 0; i < hostlist_count(hl); i++) {
-			int idx = conf_ctx_node_find(x, hostlist_nth(hl, i));
-			if (idx < 0) {
-				conf_errf(err, errlen, r->file, r->line, "partition %s: unknown node '%s'",
-				    p->name, hostlist_nth(hl, i));
-				hostlist_destroy(hl);
-				return -1;
-			}
-			mark[idx] = 1;
-		}
-		hostlist_destroy(hl);
+		idx[i] = (uint32_t)k;
 	}
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < c->node_cnt; i++)
-		n += mark[i];
-	p->node_idx = xcalloc(n ? n : 1, sizeof(*p->node_idx));
-	p->node_cnt = 0;
-	for (uint32_t i = 0; i < c->node_cnt; i++)
-		if (mark[i])
-			p->node_idx[p->node_cnt++] = i;
-	if (strcasecmp(expr, "ALL") == 0) {
-		const char **names = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(*names));
-		for (uint32_t i = 0; i < c->node_cnt; i++)
-			names[i] = c->nodes[i].name;
-		p->nodes_expr = hostlist_compress(names, c->node_cnt);
-		free(names);
-	} else {
-		p->nodes_expr = xstrdup(expr);
-	}
+	hostlist_destroy(hl);
+	/* node order, each node once */
+	qsort(idx, n, sizeof(*idx), cmp_u32);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || idx[m - 1] != idx[i])
+			idx[m++] = idx[i];
+	p->node_idx = idx;
+	p->node_cnt = (uint32_t)m;
+	p->nodes_expr = xstrdup(expr);
 	return 0;
 }
 
@@ -156,13 +169,13 @@ int
 conf_records_finish(struct conf_ctx *x, char *err, size_t errlen)
 {
 	struct herd_conf *c = x->c;
-	uint8_t *mark = xmalloc(c->node_cnt ? c->node_cnt : 1);
+	char *all_expr = NULL;
 	for (uint32_t i = 0; i < c->part_cnt; i++)
-		if (resolve_part(x, i, mark, err, errlen) < 0) {
-			free(mark);
+		if (resolve_part(x, i, &all_expr, err, errlen) < 0) {
+			free(all_expr);
 			return -1;
 		}
-	free(mark);
+	free(all_expr);
 
 	for (size_t d = 0; d < x->ndown; d++) {
 		const struct conf_down_rec *r = &x->down[d];
