@@ -499,8 +499,14 @@ main(int argc, char **argv)
 		client_fini(&c);
 		return exit_err;
 	}
-	if (o.parsable)
+	/* with -M the answer names the cluster (there is only ours) */
+	const char *cluster = o.clusters != NULL ? c.conf->cluster_name : NULL;
+	if (o.parsable && cluster != NULL)
+		printf("%u;%s\n", id, cluster);
+	else if (o.parsable)
 		printf("%u\n", id);
+	else if (!o.quiet && cluster != NULL)
+		printf("Submitted batch job %u on cluster %s\n", id, cluster);
 	else if (!o.quiet)
 		printf("Submitted batch job %u\n", id);
 	int rc = 0;

@@ -58,7 +58,8 @@ jobopt_reset(struct jobopt *o)
 	free(o->wrap);
 	free(o->export_spec);
 	free(o->export_file);
-	o->wrap = o->export_spec = o->export_file = NULL;
+	free(o->clusters);
+	o->wrap = o->export_spec = o->export_file = o->clusters = NULL;
 	o->parsable = o->quiet = o->verbose = o->wait = o->test_only = 0;
 	o->help = o->usage = o->version = o->ignore_pbs = 0;
 	o->mem_level = o->mem_cpu_level = 0;

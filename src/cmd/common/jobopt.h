@@ -151,6 +151,7 @@ struct jobopt {
 	char *wrap; /* --wrap text */
 	char *export_spec; /* --export value; NULL = default (ALL) */
 	char *export_file; /* --export-file value */
+	char *clusters; /* -M value (only the local cluster exists) */
 
 	/* bookkeeping while applying */
 	int level; /* level of the option being handled */

@@ -585,6 +585,15 @@ h_wrap(struct jobopt *o, const struct jobopt_def *d, const char *arg)
 }
 
 static int
+h_clusters(struct jobopt *o, const struct jobopt_def *d, const char *arg)
+{
+	if (arg == NULL || *arg == '\0')
+		return jobopt_err(o, "Invalid --clusters specification");
+	set_str(&o->clusters, arg);
+	return 0;
+}
+
+static int
 h_get_user_env(struct jobopt *o, const struct jobopt_def *d, const char *arg)
 {
 	o->desc.flags |= JOB_DESC_GET_USER_ENV;
@@ -621,9 +630,9 @@ static const struct jobopt_def table[] = {
         "working directory of the job (default: current directory)"},
     {"cluster-constraint", LONG_OPT_CLUSTER_CONSTRAINT, RA, ALL, h_accept, 0, NULL, "list",
         "cluster features (accepted, ignored)"},
-    {"clusters", 'M', RA, ALL, h_accept, 0, NULL, "names",
+    {"clusters", 'M', RA, ALL, h_clusters, 0, "CLUSTERS", "names",
         "clusters to run on (accepted; the local cluster is used)"},
-    {"cluster", 'M', RA, ALL, h_accept, 0, NULL, "names", NULL},
+    {"cluster", 'M', RA, ALL, h_clusters, 0, NULL, "names", NULL},
     {"comment", LONG_OPT_COMMENT, RA, ALL, h_str, D(comment), NULL, "text", "arbitrary comment"},
     {"constraint", 'C', RA, ALL, h_str, D(constraint), "CONSTRAINT", "list", "required node features"},
     {"contiguous", LONG_OPT_CONTIGUOUS, NA, ALL, h_flag, JOB_DESC_CONTIGUOUS, NULL, NULL,
@@ -644,7 +653,8 @@ static const struct jobopt_def table[] = {
         "delay boot for desired node features (accepted)"},
     {"dependency", 'd', RA, ALL, h_str, D(dependency), NULL, "type:jobid[:time]",
         "defer job until condition on jobid is satisfied"},
-    {"distribution", 'm', RA, ALL, h_accept, 0, NULL, "type", "distribution method for tasks (accepted)"},
+    {"distribution", 'm', RA, ALL, h_accept, 0, "DISTRIBUTION", "type",
+        "distribution method for tasks (accepted)"},
     {"error", 'e', RA, SB | SR, h_io, D(std_err), "ERROR", "err", "file for the job's standard error"},
     {"exclude", 'x', RA, ALL, h_hosts, D(exc_nodes), NULL, "hosts...", "exclude a specific list of hosts"},
     {"exclusive", LONG_OPT_EXCLUSIVE, OA, ALL, h_exclusive, 0, "EXCLUSIVE", "user|mcs",
@@ -655,7 +665,7 @@ static const struct jobopt_def table[] = {
         "NAME=value lines to add to the job's environment"},
     {"extra-node-info", 'B', RA, ALL, h_accept, 0, NULL, "S[:C[:T]]",
         "sockets:cores:threads per node (accepted)"},
-    {"get-user-env", LONG_OPT_GET_USER_ENV, OA, SB | SA, h_get_user_env, 0, NULL, "timeout",
+    {"get-user-env", LONG_OPT_GET_USER_ENV, OA, SB | SA, h_get_user_env, 0, "GET_USER_ENV", "timeout",
         "load the user's login environment"},
     {"gid", LONG_OPT_GID, RA, ALL, h_accept, 0, NULL, "group_id",
         "group to run the job as (root only; accepted)"},
@@ -670,7 +680,7 @@ static const struct jobopt_def table[] = {
     {"gres-flags", LONG_OPT_GRES_FLAGS, RA, ALL, h_accept, 0, NULL, "opts",
         "generic resource flags (accepted)"},
     {"help", 'h', NA, ALL, h_cmdflag, C(help), NULL, NULL, "show this help message"},
-    {"hint", LONG_OPT_HINT, RA, ALL, h_accept, 0, NULL, "hint", "application hints (accepted)"},
+    {"hint", LONG_OPT_HINT, RA, ALL, h_accept, 0, "HINT", "hint", "application hints (accepted)"},
     {"hold", 'H', NA, ALL, h_flag, JOB_DESC_HOLD, NULL, NULL, "submit job in held state"},
     {"ignore-pbs", LONG_OPT_IGNORE_PBS, NA, SB, h_cmdflag, C(ignore_pbs), NULL, NULL,
         "ignore #PBS and #BSUB options in the batch script"},
@@ -695,7 +705,7 @@ static const struct jobopt_def table[] = {
     {"network", LONG_OPT_NETWORK, RA, ALL, h_accept, 0, NULL, "type", "network specifications (accepted)"},
     {"nice", LONG_OPT_NICE, OA, ALL, h_nice, 0, NULL, "value",
         "decrease scheduling priority by value (default 100)"},
-    {"no-kill", 'k', OA, ALL, h_no_kill, 0, NULL, "on|off", "do not kill the job on node failure"},
+    {"no-kill", 'k', OA, ALL, h_no_kill, 0, "NO_KILL", "on|off", "do not kill the job on node failure"},
     {"no-requeue", LONG_OPT_NO_REQUEUE, NA, SB, h_requeue, 0, "NO_REQUEUE", NULL, "never requeue the job"},
     {"nodefile", 'F', RA, ALL, h_nodefile, 0, NULL, "filename", "request the hosts listed in a file"},
     {"nodelist", 'w', RA, ALL, h_hosts, D(req_nodes), NULL, "hosts...", "request a specific list of hosts"},
