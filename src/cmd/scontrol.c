@@ -907,8 +907,8 @@ main(int argc, char **argv)
 	struct sc s;
 	memset(&s, 0, sizeof(s));
 	int c;
-	/* "+": stop at the first command word so its arguments stay intact */
-	while ((c = getopt_long(argc, argv, "+adhoQvVM:", long_opts, NULL)) != -1) {
+	/* options may also follow the command word, as with Slurm's scontrol */
+	while ((c = getopt_long(argc, argv, "adhoQvVM:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			s.all = 1;
