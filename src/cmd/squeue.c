@@ -6,6 +6,7 @@
  * written with one write(2).
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,6 +574,14 @@ main(int argc, char **argv)
 	env_defaults(&o);
 	if (parse_args(&o, argc, argv) < 0)
 		return client_exit_error();
+
+	for (size_t i = 0; i < o.users.n; i++) {
+		const char *u = o.users.v[i];
+		if (u[strspn(u, "0123456789")] != '\0' && getpwnam(u) == NULL) {
+			fprintf(stderr, "squeue: error: Invalid user: %s\n", u);
+			return client_exit_error();
+		}
+	}
 
 	struct filter f;
 	memset(&f, 0, sizeof(f));

@@ -273,6 +273,18 @@ test_sinfo_grouping(void **state)
 	s = sinfo_text("%C %A", "", 0, 0, NULL);
 	assert_string_equal(s, "CPUS(A/I/O/T) NODES(A/I)\n1/5/2/8 1/2\n");
 	free(s);
+	/* -N lists nodes in controller order: node9 before node10 */
+	mk_cluster(IDLE, IDLE, IDLE, IDLE);
+	free(nodes[2].name);
+	nodes[2].name = xstrdup("axc-compute-9");
+	free(nodes[3].name);
+	nodes[3].name = xstrdup("axc-compute-10");
+	s = sinfo_text("%N", SINFOFMT_NODE_SORT, 1, 0, NULL);
+	assert_string_equal(s, "NODELIST\naxc-compute-01\naxc-compute-02\naxc-compute-9\naxc-compute-10\n");
+	free(s);
+	mk_cluster(IDLE, NODE_STATE_MIXED, IDLE, IDLE);
+	nodes[1].cpus_alloc = 1;
+	drain_node4();
 	assert_int_equal(sinfofmt_state_list_match("drain", nodes[3].state), 1);
 	assert_int_equal(sinfofmt_state_list_match("idle", nodes[3].state), 1);
 	assert_int_equal(sinfofmt_state_list_match("drained&idle", nodes[3].state), 1);

@@ -406,6 +406,14 @@ g_nodelist(struct buf *o, const void *r, const void *c)
 	put(o, R(r)->nodelist, "");
 	return 0;
 }
+/* node order of the controller (slurm.conf order), not text order:
+ * node9 sorts before node10 */
+static int64_t
+k_nodelist(const void *r, const void *c)
+{
+	return R(r)->n ? (int64_t)R(r)->idx[0] : -1;
+}
+
 static int
 g_hostnames(struct buf *o, const void *r, const void *c)
 {
@@ -611,7 +619,7 @@ static const struct fmt_field sinfo_fields[] = {
     {'D', "Nodes", "NODES", FMT_AGG, g_nodes, k_nodes},
     {'t', "StateCompact", "STATE", 0, g_state, k_state},
     {'T', "StateLong", "STATE", 0, g_state_long, k_state},
-    {'N', "NodeList", "NODELIST", FMT_AGG | FMT_NOCUT, g_nodelist, NULL},
+    {'N', "NodeList", "NODELIST", FMT_AGG | FMT_NOCUT, g_nodelist, k_nodelist},
     {'n', "NodeHost", "HOSTNAMES", FMT_AGG | FMT_NOCUT, g_hostnames, NULL},
     {'o', "NodeAddr", "NODE_ADDR", FMT_AGG | FMT_NOCUT, g_addrs, NULL},
     {'c', "CPUs", "CPUS", FMT_MINMAX, g_cpus, k_cpus},
