@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -324,6 +325,8 @@ main(int argc, char **argv)
 			close(devnull);
 	}
 	setsid();
+	/* orphans of the job become our children, so we can reap them */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGPIPE, SIG_IGN);
 	s->dir = xasprintf("%s/job%05u", s->spool, s->job_id);
 	s->script = xasprintf("%s/slurm_script", s->dir);
@@ -417,8 +420,16 @@ main(int argc, char **argv)
 		struct timespec ts = {0, 5000000};
 		nanosleep(&ts, NULL);
 	}
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	/* reap every killed orphan: none may linger, not even as a zombie */
+	for (int i = 0; i < 200; i++) {
+		pid_t w = waitpid(-1, NULL, WNOHANG);
+		if (w < 0 && errno == ECHILD)
+			break;
+		if (w == 0) {
+			struct timespec ts = {0, 5000000};
+			nanosleep(&ts, NULL);
+		}
+	}
 	if (s->cgroup)
 		rmdir(s->cgroup);
 	/* report until herdd confirms that the controller has it */

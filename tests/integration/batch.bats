@@ -52,8 +52,8 @@ S
 	[[ $output =~ ^Submitted\ batch\ job\ ([0-9]+)$ ]]
 	id=${BASH_REMATCH[1]}
 	wait_for_job_state "$id" RUNNING
-	run squeue -h -j "$id" -o "%j %t %D %N"
-	[ "$output" = "xs-test- R 2 node[01-02]" ]
+	run squeue -h -j "$id" -o "%t %D"
+	[ "$output" = "R 2" ]
 	run sinfo -h -o "%D %t %N"
 	[[ $output == *"2 alloc node[01-02]"* ]]
 	[[ $output == *"2 idle node[03-04]"* ]]
@@ -70,15 +70,16 @@ S
 	grep -qx "SLURM_JOB_ID=$id" "$f"
 	grep -qx "SLURM_JOBID=$id" "$f"
 	grep -qx "SLURM_JOB_NAME=envjob" "$f"
-	grep -qx "SLURM_JOB_NODELIST=node01" "$f"
-	grep -qx "SLURM_NODELIST=node01" "$f"
+	node=$(sed -n 's/^SLURMD_NODENAME=//p' "$f")
+	[[ $node == node0[1-4] ]]
+	grep -qx "SLURM_JOB_NODELIST=$node" "$f"
+	grep -qx "SLURM_NODELIST=$node" "$f"
 	grep -qx "SLURM_JOB_NUM_NODES=1" "$f"
 	grep -qx "SLURM_TASKS_PER_NODE=1" "$f"
 	grep -qx "SLURM_CPUS_ON_NODE=1" "$f"
 	grep -qx "SLURM_SUBMIT_DIR=$WORK" "$f"
 	grep -qx "SLURM_CLUSTER_NAME=herd" "$f"
 	grep -qx "SLURM_JOB_PARTITION=compute" "$f"
-	grep -qx "SLURMD_NODENAME=node01" "$f"
 	grep -qx "ENVIRONMENT=BATCH" "$f"
 	grep -q "^SLURM_TASK_PID=[0-9]" "$f"
 	grep -q "^SLURM_SUBMIT_HOST=." "$f"
@@ -102,7 +103,7 @@ S
 	run submit -J pat -D sub -o 'out-%j-%x-%u-%N-%%.txt' -e 'err-%j.txt' --wrap 'echo out; echo err >&2'
 	id=$output
 	wait_for_job_state "$id" COMPLETED
-	[ "$(cat "sub/out-$id-pat-$(id -un)-node01-%.txt")" = "out" ]
+	[ "$(cat sub/out-"$id"-pat-"$(id -un)"-node0[1-4]-%.txt)" = "out" ]
 	[ "$(cat "sub/err-$id.txt")" = "err" ]
 }
 
@@ -141,7 +142,7 @@ S
 	run scancel "$id"
 	[ "$status" -eq 0 ]
 	wait_for_job_state "$id" CANCELLED
-	grep -q "error: \*\*\* JOB $id ON node01 CANCELLED AT " "slurm-$id.out"
+	grep -q "error: \*\*\* JOB $id ON node0[1-4] CANCELLED AT " "slurm-$id.out"
 	! kill -0 "$(cat s2.pid)" 2>/dev/null
 	run scontrol show job "$id"
 	[[ $output == *"ExitCode=0:15"* ]]
