@@ -860,7 +860,7 @@ sinfofmt_build(const struct fmt_spec *spec, const struct node_info *nodes, size_
 				continue;
 			size_t before = *nout;
 			group_nodes(spec, o, pt, (int)p, nodes, nn, out, nout);
-			if (*nout == before && !filtered) {
+			if (*nout == before && !filtered && !o->node_mode) {
 				/* a partition without nodes still gets its line */
 				*out = xreallocarray(*out, *nout + 1, sizeof(**out));
 				struct sinfo_rec *r = &(*out)[*nout];
