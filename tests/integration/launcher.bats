@@ -182,6 +182,12 @@ state_sum() {
 		[ "$status" -eq 0 ]
 		[ "$output" = "compute* 2 3 idle" ]
 	fi
+	if command -v scontrol >/dev/null; then
+		run env SLURM_CONF="$EXTRA_DIR/slurm.conf" scontrol show node node02
+		[ "$status" -eq 0 ]
+		[[ $output == *"CPUTot=3 "* ]]
+		[[ $output == *"State=IDLE "* ]]
+	fi
 }
 
 @test "herd down stops exactly the processes herd up recorded" {
