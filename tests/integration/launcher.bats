@@ -16,6 +16,10 @@ teardown_file() {
 
 teardown() {
 	herd_extra_cluster_down
+	if [[ -n ${MUNGED_PID:-} ]]; then
+		kill "$MUNGED_PID" 2>/dev/null || true
+		wait "$MUNGED_PID" 2>/dev/null || true
+	fi
 	if [[ -n ${DECOY_PID:-} ]]; then
 		kill "$DECOY_PID" 2>/dev/null || true
 	fi
@@ -299,4 +303,38 @@ state_sum() {
 	[[ $output == *"herdctld: fatal: cannot start (test)"* ]]
 	[[ $output == *"herd: stopped the 3 daemons herd up started"* ]]
 	[ ! -e "$SCRATCH_DIR/c/run/herd.pids" ]
+}
+
+@test "herd up --conf FILE --munge keeps auth/munge (against a private munged)" {
+	require_daemons
+	local munged=/usr/sbin/munged
+	[[ -x $munged ]] || munged=$(command -v munged) || skip "munged is not installed"
+	SCRATCH_DIR=$(herd_new_dir)
+	local m=$SCRATCH_DIR/munge
+	mkdir -m 0700 "$m"
+	head -c 128 /dev/urandom >"$m/munge.key"
+	chmod 0400 "$m/munge.key"
+	"$munged" -F -f --key-file="$m/munge.key" --socket="$m/munge.sock" --pid-file="$m/munged.pid" \
+	    --log-file="$m/munged.log" --seed-file="$m/munged.seed" >"$m/munged.out" 2>&1 3>&- &
+	MUNGED_PID=$!
+	wait_until 10 test -S "$m/munge.sock"
+	cat >"$SCRATCH_DIR/site.conf" <<-EOF
+		ClusterName=MungeTest
+		SlurmctldHost=head
+		AuthType=auth/munge
+		AuthInfo=socket=$m/munge.sock
+		NodeName=n[1-2] CPUs=1
+		PartitionName=all Nodes=ALL Default=YES
+	EOF
+	herd_extra_cluster_up --conf "$SCRATCH_DIR/site.conf" --munge
+	grep -qx "AuthType=auth/munge" "$EXTRA_DIR/slurm.conf"
+	grep -qx "AuthInfo=socket=$m/munge.sock" "$EXTRA_DIR/slurm.conf"
+	[ ! -e "$EXTRA_DIR/herd.key" ]
+	run "$HERD" status --dir "$EXTRA_DIR"
+	[ "$status" -eq 0 ]
+	if command -v sinfo >/dev/null; then
+		run env SLURM_CONF="$EXTRA_DIR/slurm.conf" sinfo -h -o "%P %D %t"
+		[ "$status" -eq 0 ]
+		[ "$output" = "all* 2 idle" ]
+	fi
 }
