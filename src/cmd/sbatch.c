@@ -334,34 +334,48 @@ fill_desc(struct jobopt *o, struct script *s, int argc, char **argv, int script_
 	return 0;
 }
 
-/* Submit; returns the job id or 0 after printing why it failed. */
+/* One submission: the job id, or 0 with *rc set to the error code (-1 when
+ * the controller could not be reached).  A message of the controller is
+ * printed as it comes. */
+static uint32_t
+submit_once(struct client *c, struct jobopt *o, int *rc)
+{
+	struct msg resp;
+	*rc = client_rpc(c, REQ_SUBMIT_BATCH, &o->desc, &resp);
+	if (*rc != 0)
+		return 0;
+	uint32_t id = 0;
+	if (resp.type == RESP_SUBMIT_BATCH) {
+		struct submit_resp *r = resp.body;
+		if (r->msg != NULL && *r->msg)
+			fprintf(stderr, PROG ": %s%s\n", r->rc ? "error: " : "", r->msg);
+		*rc = r->rc;
+		id = r->rc == 0 ? r->job_id : 0;
+		if (*rc == 0 && id == 0)
+			*rc = HERD_EINTERNAL;
+	} else {
+		*rc = HERD_EUNKNOWN_MSG;
+	}
+	msg_free(&resp);
+	return id;
+}
+
+/* Submit, retrying while the controller is at MaxJobCount; returns the
+ * job id or 0 after printing why it failed. */
 static uint32_t
 submit(struct client *c, struct jobopt *o)
 {
 	for (int retries = 0;; retries++) {
-		struct msg resp;
-		int rc = client_rpc(c, REQ_SUBMIT_BATCH, &o->desc, &resp);
+		int rc;
+		uint32_t id = submit_once(c, o, &rc);
+		if (id != 0)
+			return id;
 		if (rc < 0) {
 			client_perror_conn(c, "Batch job submission failed");
 			return 0;
 		}
-		uint32_t id = 0;
-		if (rc == 0 && resp.type == RESP_SUBMIT_BATCH) {
-			struct submit_resp *r = resp.body;
-			if (r->msg != NULL && *r->msg)
-				fprintf(stderr, PROG ": %s%s\n", r->rc ? "error: " : "", r->msg);
-			rc = r->rc;
-			id = r->job_id;
-		} else if (rc == 0) {
-			rc = HERD_EUNKNOWN_MSG;
-		}
-		if (rc == 0)
-			msg_free(&resp);
-		if (rc == 0 && id != 0)
-			return id;
-		if (rc == 0)
-			rc = HERD_EINTERNAL;
 		if (rc == ESLURM_REJECTED_MAX_JOBS && retries < MAX_SUBMIT_RETRIES) {
+			/* said once; then quietly sleep 1, 2, 3 ... s as Slurm does */
 			if (retries == 0)
 				error("%s", herd_strerror(rc));
 			sleep((unsigned)retries + 1);
@@ -438,83 +452,94 @@ wait_job(struct client *c, uint32_t job_id)
 	}
 }
 
-int
-main(int argc, char **argv)
+/* Options, script, directives, env: the request in o.  Returns -1 when
+ * the job is to be submitted, else the exit status. */
+static int
+build_request(struct jobopt *o, struct script *s, int argc, char **argv)
 {
-	struct jobopt o;
-	jobopt_init(&o, JOBOPT_SBATCH, PROG, "SBATCH_");
-
 	/* getopt names the program from argv[0]: keep Slurm's "sbatch: ..." */
 	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
 	for (int i = 0; i < argc; i++)
 		args[i] = argv[i];
 	args[0] = (char *)PROG;
-	int idx = jobopt_parse_args(&o, argc, args, JOBOPT_LVL_CLI);
+	int idx = jobopt_parse_args(o, argc, args, JOBOPT_LVL_CLI);
 	free(args);
 	if (idx == JOBOPT_ERR_USAGE) {
 		fprintf(stderr, "Try \"%s --help\" for more information\n", PROG);
 		return 255;
 	}
 	if (idx < 0)
-		return option_error(&o);
-	if (o.help) {
-		jobopt_print_help(&o, stdout);
-		return 0;
-	}
-	if (o.usage) {
-		jobopt_print_usage(&o, stdout);
-		return 0;
-	}
-	if (o.version) {
-		printf("%s\n", SBATCH_VERSION);
+		return option_error(o);
+	if (o->help || o->usage || o->version) {
+		if (o->help)
+			jobopt_print_help(o, stdout);
+		else if (o->usage)
+			jobopt_print_usage(o, stdout);
+		else
+			printf("%s\n", SBATCH_VERSION);
 		return 0;
 	}
 	int exit_err = client_exit_error();
-	if (o.wrap != NULL && idx < argc) {
+	if (o->wrap != NULL && idx < argc) {
 		error("Script arguments not permitted with --wrap option");
 		return exit_err;
 	}
-
-	struct script s;
-	if (load_script(&s, &o, idx < argc ? argv[idx] : NULL) < 0 || check_script(&s) < 0)
+	if (load_script(s, o, idx < argc ? argv[idx] : NULL) < 0 || check_script(s) < 0)
 		return exit_err;
-	int st = parse_directives(&o, &s);
+	int st = parse_directives(o, s);
 	if (st != 0)
 		return st;
-	if (jobopt_parse_env(&o, environ) < 0 || jobopt_apply(&o) < 0)
-		return option_error(&o);
-	if (o.test_only) {
+	if (jobopt_parse_env(o, environ) < 0 || jobopt_apply(o) < 0)
+		return option_error(o);
+	if (o->test_only) {
 		error("--test-only is not supported");
 		return exit_err;
 	}
-	if (fill_desc(&o, &s, argc, argv, idx) < 0)
+	if (fill_desc(o, s, argc, argv, idx) < 0)
 		return exit_err;
-	script_free(&s);
+	return -1;
+}
 
-	struct client c;
-	if (client_init(&c, PROG) < 0)
-		return exit_err;
-	uint32_t id = submit(&c, &o);
-	if (id == 0) {
-		client_fini(&c);
-		return exit_err;
-	}
+/* Submit o's request, print the answer, wait if asked; the exit status. */
+static int
+run(struct client *c, struct jobopt *o)
+{
+	uint32_t id = submit(c, o);
+	if (id == 0)
+		return client_exit_error();
 	/* with -M the answer names the cluster (there is only ours) */
-	const char *cluster = o.clusters != NULL ? c.conf->cluster_name : NULL;
-	if (o.parsable && cluster != NULL)
+	const char *cluster = o->clusters != NULL ? c->conf->cluster_name : NULL;
+	if (o->parsable && cluster != NULL)
 		printf("%u;%s\n", id, cluster);
-	else if (o.parsable)
+	else if (o->parsable)
 		printf("%u\n", id);
-	else if (!o.quiet && cluster != NULL)
+	else if (!o->quiet && cluster != NULL)
 		printf("Submitted batch job %u on cluster %s\n", id, cluster);
-	else if (!o.quiet)
+	else if (!o->quiet)
 		printf("Submitted batch job %u\n", id);
-	int rc = 0;
-	if (o.wait) {
-		fflush(stdout);
-		rc = wait_job(&c, id);
+	if (!o->wait)
+		return 0;
+	fflush(stdout);
+	return wait_job(c, id);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct jobopt o;
+	struct script s;
+	memset(&s, 0, sizeof(s));
+	jobopt_init(&o, JOBOPT_SBATCH, PROG, "SBATCH_");
+	int rc = build_request(&o, &s, argc, argv);
+	script_free(&s);
+	if (rc < 0) {
+		struct client c;
+		if (client_init(&c, PROG) < 0)
+			rc = client_exit_error();
+		else
+			rc = run(&c, &o);
+		client_fini(&c);
 	}
-	client_fini(&c);
 	jobopt_fini(&o);
 	return rc;
 }
