@@ -3,7 +3,8 @@
  * herd: the launcher of a local cluster.  `herd up` writes DIR/slurm.conf
  * (embedded defaults, or a site slurm.conf rewritten for this machine),
  * starts herdctld and one herdd per node detached, waits until every node
- * is idle and prints the line that points the commands at the cluster.
+ * is up (idle, or running jobs recovered from before) and prints the line
+ * that points the commands at the cluster.
  * `herd down` stops exactly the processes herd up recorded; `herd status`
  * says which of them still run.
  */
@@ -54,7 +55,7 @@ usage(FILE *f)
 	    "  -f, --conf FILE   run the cluster described by FILE, a slurm.conf\n"
 	    "      --munge       authenticate with auth/munge (a running munged)\n"
 	    "                    instead of a generated auth/slurm key\n"
-	    "  -t, --timeout SEC how long to wait for idle nodes (default %d)\n",
+	    "  -t, --timeout SEC how long to wait for the nodes (default %d)\n",
 	    HERD_DEFAULT_NODES, HERD_DEFAULT_CPUS, HERD_DEFAULT_PORT, HERD_READY_TIMEOUT_MS / 1000);
 }
 
@@ -473,12 +474,23 @@ cmd_up(const char *dir, struct herd_opts *o, int timeout_ms)
 		fprintf(stderr, "herd: cannot write %s: %s\n", pidfile, strerror(errno));
 		goto fail_stop;
 	}
-	if (ready_wait(conf_path, ps, nps, timeout_ms, &herd_stop) < 0) {
+	uint32_t idle = 0;
+	if (ready_wait(conf_path, ps, nps, timeout_ms, &herd_stop, &idle) < 0) {
 		tail_logs(dir, ps, nps);
 		goto fail_stop;
 	}
-	fprintf(stderr, "herd: cluster %s is up in %s: %u node%s idle after %.2f s\n", conf->cluster_name,
-	    dir, conf->node_cnt, conf->node_cnt == 1 ? "" : "s", (double)(herd_now_ms() - t0) / 1000.0);
+	if (lastrun_save(dir, o) < 0)
+		fprintf(stderr, "herd: warning: cannot record the options in %s/run/herd.opts: %s\n", dir,
+		    strerror(errno));
+	double secs = (double)(herd_now_ms() - t0) / 1000.0;
+	if (idle == conf->node_cnt)
+		fprintf(stderr, "herd: cluster %s is up in %s: %u node%s idle after %.2f s\n",
+		    conf->cluster_name, dir, conf->node_cnt, conf->node_cnt == 1 ? "" : "s", secs);
+	else
+		fprintf(stderr,
+		    "herd: cluster %s is up in %s: %u nodes up (%u idle, the others run jobs from before) "
+		    "after %.2f s\n",
+		    conf->cluster_name, dir, conf->node_cnt, idle, secs);
 	print_export(dir);
 	rc = 0;
 	goto out;
@@ -577,6 +589,37 @@ out:
 	return rc;
 }
 
+/* herd up without shape options on a directory used before: the same
+ * cluster as last time (shape, slurm.conf source, auth, port), unless the
+ * command line says otherwise. */
+static void
+reuse_last(struct herd_opts *o, const struct lastrun *l, int shape_given, int port_given)
+{
+	struct buf b;
+	buf_init(&b);
+	if (!shape_given) {
+		if (l->conf_file[0]) {
+			o->conf_file = l->conf_file;
+			buf_printf(&b, " --conf %s", l->conf_file);
+		} else {
+			o->nodes = l->nodes;
+			o->cpus = l->cpus;
+			buf_printf(&b, " --nodes %u --cpus %u", l->nodes, l->cpus);
+		}
+		if (l->munge && !o->munge) {
+			o->munge = 1;
+			buf_adds(&b, " --munge");
+		}
+	}
+	if (!port_given) {
+		o->port = l->port;
+		buf_printf(&b, " --port %u", l->port);
+	}
+	if (b.len > 0)
+		fprintf(stderr, "herd: as the last herd up in %s:%s\n", o->dir, buf_str(&b));
+	buf_free(&b);
+}
+
 static int
 parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 {
@@ -633,7 +676,7 @@ main(int argc, char **argv)
 	    .user = pw ? pw->pw_name : "root",
 	};
 	const char *dir_opt = NULL;
-	int shape_given = 0;
+	int shape_given = 0, port_given = 0;
 	uint32_t v, timeout_s = HERD_READY_TIMEOUT_MS / 1000;
 	int ch;
 	optind = 2;
@@ -664,6 +707,7 @@ main(int argc, char **argv)
 			if (parse_u32("--port", optarg, 1, 65534, &v) < 0)
 				return 2;
 			o.port = (uint16_t)v;
+			port_given = 1;
 			break;
 		case 'f':
 			o.conf_file = optarg;
@@ -692,13 +736,17 @@ main(int argc, char **argv)
 		    stderr, "herd: --nodes and --cpus do not apply with --conf (the file gives the shape)\n");
 		return 2;
 	}
-	if (o.conf_file == NULL && (uint32_t)o.port + o.nodes > 65535) {
-		fprintf(stderr, "herd: ports %u..%u do not fit below 65536\n", o.port, o.port + o.nodes);
-		return 2;
-	}
 
 	char *dir = resolve_dir(dir_opt);
 	o.dir = dir;
+	struct lastrun last;
+	if (is_up && lastrun_load(dir, &last) == 0)
+		reuse_last(&o, &last, shape_given || o.conf_file != NULL, port_given);
+	if (o.conf_file == NULL && (uint32_t)o.port + o.nodes > 65535) {
+		fprintf(stderr, "herd: ports %u..%u do not fit below 65536\n", o.port, o.port + o.nodes);
+		free(dir);
+		return 2;
+	}
 	int rc;
 	if (is_up) {
 		struct sigaction sa;

@@ -3,7 +3,7 @@
  * The herd launcher: shared declarations of its parts.  herd.c parses the
  * command line and runs up/down/status; confgen.c writes DIR/slurm.conf
  * (embedded defaults or a rewritten site file); procs.c starts the daemons
- * detached and keeps the pid file; ready.c waits until every node is idle.
+ * detached and keeps the pid file; ready.c waits until every node is up.
  */
 #ifndef HERD_LAUNCHER_H
 #define HERD_LAUNCHER_H
@@ -41,6 +41,21 @@ char *confgen_rewrite(const struct herd_opts *o, char *err, size_t errlen);
 /* Write text to path atomically (temporary file, rename).  0 or -1/errno. */
 int confgen_write(const char *path, const char *text);
 
+/* lastrun.c */
+
+struct lastrun {
+	uint32_t nodes, cpus; /* 0 with conf_file */
+	uint16_t port;
+	int munge;
+	char conf_file[4096]; /* absolute, "" for the embedded defaults */
+};
+
+/* Options of the last successful herd up in dir (DIR/run/herd.opts).
+ * 0, or -1 (none, or unreadable). */
+int lastrun_load(const char *dir, struct lastrun *l);
+/* Record o (o->conf_file absolute or NULL).  0 or -1/errno. */
+int lastrun_save(const char *dir, const struct herd_opts *o);
+
 /* procs.c */
 
 #define PROCS_NAME_MAX 128
@@ -75,11 +90,15 @@ void procs_label(const struct proc *p, char *buf, size_t len);
 /* ready.c */
 
 /* Poll the controller (REQ_NODE_INFO, with SLURM_CONF=conf_path) every
- * 5 ms until every node is IDLE and responding, a started process dies,
- * or timeout_ms passes.  0 when ready; -1 otherwise, after printing what
- * is wrong (nodes not idle, dead daemons) to stderr.  *stop is polled so
- * a signal can cut the wait short. */
-int ready_wait(const char *conf_path, struct proc *ps, size_t n, int timeout_ms, volatile int *stop);
+ * 5 ms until every node is ready (IDLE and responding; ALLOCATED/MIXED
+ * count too, for jobs recovered from an earlier run; nodes slurm.conf
+ * starts DOWN or FUTURE count as they are), a started process dies, or
+ * timeout_ms passes.  0 when ready, with the number of IDLE nodes in
+ * *idle_out; -1 otherwise, after printing what is wrong (nodes not
+ * ready, dead daemons) to stderr.  *stop is polled so a signal can cut
+ * the wait short. */
+int ready_wait(
+    const char *conf_path, struct proc *ps, size_t n, int timeout_ms, volatile int *stop, uint32_t *idle_out);
 
 /* Monotonic clock in milliseconds. */
 int64_t herd_now_ms(void);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Waiting for a fresh cluster: ask the controller for its nodes every
- * 5 ms (the same RPC sinfo uses) until each one is IDLE and responding.
+ * 5 ms (the same RPC sinfo uses) until each one is IDLE and responding
+ * (or busy with jobs recovered from an earlier run).
  * No fixed sleeps: the wait ends as soon as the last node registers, or
  * at once when a daemon we started dies.
  */
@@ -16,11 +17,24 @@
 
 #include "client.h"
 
+/* A node is ready when its herdd registered and answers: IDLE on a fresh
+ * cluster; ALLOCATED or MIXED when the controller recovered jobs that
+ * kept running while the cluster was down (waiting for IDLE would wait
+ * for those jobs to end).  A node that slurm.conf starts DOWN or FUTURE
+ * is left as the site wants it. */
 static int
-node_ready(const struct node_info *n)
+node_ready(const struct herd_conf *conf, const struct node_info *n)
 {
-	return (n->state & NODE_STATE_BASE) == NODE_STATE_IDLE && !(n->state & NODE_STATE_NO_RESPOND) &&
-	       !(n->state & NODE_STATE_DRAIN) && !(n->state & NODE_STATE_INVALID_REG);
+	uint32_t base = n->state & NODE_STATE_BASE;
+	if (n->state & (NODE_STATE_NO_RESPOND | NODE_STATE_INVALID_REG))
+		return 0;
+	if (base == NODE_STATE_IDLE || base == NODE_STATE_ALLOCATED || base == NODE_STATE_MIXED)
+		return 1;
+	int i = n->name ? conf_node_index(conf, n->name) : -1;
+	if (i < 0)
+		return 0;
+	uint32_t want = conf->nodes[i].state & NODE_STATE_BASE;
+	return (want == NODE_STATE_DOWN || want == NODE_STATE_FUTURE) && base == want;
 }
 
 static void
@@ -37,12 +51,12 @@ report_dead(const struct proc *p)
 }
 
 static void
-report_nodes(const struct node_info_resp *r, int timeout_ms)
+report_nodes(const struct herd_conf *conf, const struct node_info_resp *r, int timeout_ms)
 {
-	fprintf(stderr, "herd: nodes not idle after %d s:", timeout_ms / 1000);
+	fprintf(stderr, "herd: nodes not ready after %d s:", timeout_ms / 1000);
 	for (uint32_t i = 0; i < r->nodes_cnt; i++) {
 		char st[128];
-		if (node_ready(&r->nodes[i]))
+		if (node_ready(conf, &r->nodes[i]))
 			continue;
 		fprintf(stderr, " %s (%s)", r->nodes[i].name ? r->nodes[i].name : "?",
 		    node_state_string_long(r->nodes[i].state, st, sizeof(st)));
@@ -51,7 +65,8 @@ report_nodes(const struct node_info_resp *r, int timeout_ms)
 }
 
 int
-ready_wait(const char *conf_path, struct proc *ps, size_t n, int timeout_ms, volatile int *stop)
+ready_wait(
+    const char *conf_path, struct proc *ps, size_t n, int timeout_ms, volatile int *stop, uint32_t *idle_out)
 {
 	setenv("SLURM_CONF", conf_path, 1);
 	struct client c;
@@ -74,10 +89,13 @@ ready_wait(const char *conf_path, struct proc *ps, size_t n, int timeout_ms, vol
 		last_errno = errno;
 		if (last_rc == 0 && resp.type == RESP_NODE_INFO && resp.body != NULL) {
 			struct node_info_resp *r = resp.body;
-			uint32_t ready = 0;
-			for (uint32_t i = 0; i < r->nodes_cnt; i++)
-				ready += node_ready(&r->nodes[i]) ? 1 : 0;
+			uint32_t ready = 0, idle = 0;
+			for (uint32_t i = 0; i < r->nodes_cnt; i++) {
+				ready += node_ready(c.conf, &r->nodes[i]) ? 1 : 0;
+				idle += (r->nodes[i].state & NODE_STATE_BASE) == NODE_STATE_IDLE ? 1 : 0;
+			}
 			if (r->nodes_cnt > 0 && ready == r->nodes_cnt) {
+				*idle_out = idle;
 				msg_free(&resp);
 				rc = 0;
 				goto out;
@@ -97,7 +115,7 @@ ready_wait(const char *conf_path, struct proc *ps, size_t n, int timeout_ms, vol
 		nanosleep(&ts, NULL);
 	}
 	if (last != NULL)
-		report_nodes(last, timeout_ms);
+		report_nodes(c.conf, last, timeout_ms);
 	else if (last_rc > 0)
 		fprintf(stderr, "herd: herdctld answered: %s\n", herd_strerror(last_rc));
 	else

@@ -170,10 +170,30 @@ herd_cluster_up() {
 	return 1
 }
 
-# herd_cluster_down: stop the file's cluster, release its ports and remove
-# its directory (kept when HERD_KEEP_TEST_DIR is set, for post-mortems).
+# _herd_cancel_all DIR: cancel every job of the cluster in DIR and wait
+# (10 s at most) until none is left.  Jobs outlive herd down by design
+# (their herdstepd keeps them running for the next herd up); a test
+# cluster must not leave any behind.
+_herd_cancel_all() {
+	local conf=$1/slurm.conf ids deadline
+	[[ -x ${HERD_BUILD_DIR:-}/scancel && -x $HERD_BUILD_DIR/squeue && -f $conf ]] || return 0
+	ids=$(SLURM_CONF=$conf "$HERD_BUILD_DIR/squeue" -h -o %i 2>/dev/null) || return 0
+	[[ -n $ids ]] || return 0
+	# shellcheck disable=SC2086 # one id per word
+	SLURM_CONF=$conf "$HERD_BUILD_DIR/scancel" $ids >/dev/null 2>&1 || true
+	deadline=$(($(herd_now_ms) + 10000))
+	while [[ -n $(SLURM_CONF=$conf "$HERD_BUILD_DIR/squeue" -h -o %i 2>/dev/null) ]]; do
+		(($(herd_now_ms) < deadline)) || break
+		sleep 0.01
+	done
+}
+
+# herd_cluster_down: cancel the jobs left, stop the file's cluster,
+# release its ports and remove its directory (kept when
+# HERD_KEEP_TEST_DIR is set, for post-mortems).
 herd_cluster_down() {
 	if [[ -n ${HERD_TEST_DIR:-} && -d $HERD_TEST_DIR ]]; then
+		_herd_cancel_all "$HERD_TEST_DIR"
 		"$HERD" down --dir "$HERD_TEST_DIR" >/dev/null 2>&1 || true
 		if [[ -z ${HERD_KEEP_TEST_DIR:-} ]]; then
 			rm -rf "$HERD_TEST_DIR"
@@ -262,6 +282,7 @@ herd_extra_cluster_up() {
 
 herd_extra_cluster_down() {
 	if [[ -n ${EXTRA_DIR:-} && -d $EXTRA_DIR ]]; then
+		_herd_cancel_all "$EXTRA_DIR"
 		"$HERD" down --dir "$EXTRA_DIR" >/dev/null 2>&1 || true
 		[[ -n ${HERD_KEEP_TEST_DIR:-} ]] || rm -rf "$EXTRA_DIR"
 	fi

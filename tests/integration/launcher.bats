@@ -270,7 +270,7 @@ state_sum() {
 	HERD_PORT=$saved_port HERD_PORT_LOCK=$saved_lock
 	run "$SCRATCH_DIR/bin/herd" up --dir "$SCRATCH_DIR/c" --port "$port" --nodes 2 --timeout 1
 	[ "$status" -eq 1 ]
-	[[ $output == *"herd: nodes not idle after 1 s: node01 ("*") node02 ("*")"* ]]
+	[[ $output == *"herd: nodes not ready after 1 s: node01 ("*") node02 ("*")"* ]]
 	[[ $output == *"fake herdd -D -f $SCRATCH_DIR/c/slurm.conf -N node01"* ]]
 	[ ! -e "$SCRATCH_DIR/c/run/herd.pids" ]
 	local p
@@ -337,4 +337,45 @@ state_sum() {
 		[ "$status" -eq 0 ]
 		[ "$output" = "all* 2 idle" ]
 	fi
+}
+
+@test "jobs keep running across herd down; herd up comes back at once and reports them" {
+	require_daemons
+	require_cmd sbatch squeue scancel
+	herd_extra_cluster_up --nodes 2
+	export SLURM_CONF=$EXTRA_DIR/slurm.conf
+	cd "$EXTRA_DIR"
+	local id
+	id=$(sbatch --parsable -o /dev/null --wrap='sleep 300')
+	wait_for_job_state "$id" RUNNING
+	run "$HERD" down --dir "$EXTRA_DIR"
+	[ "$status" -eq 0 ]
+	# the same cluster comes back (options of the last herd up), and the
+	# node that runs the job is busy: herd up must not wait for it to be idle
+	run "$HERD" up --dir "$EXTRA_DIR" --timeout 20
+	[ "$status" -eq 0 ]
+	[[ $output == *"herd: as the last herd up in $EXTRA_DIR: --nodes 2 --cpus 2 --port $EXTRA_PORT"* ]]
+	[[ $output == *"2 nodes up (1 idle, the others run jobs from before)"* ]]
+	[ "$(job_state "$id")" = RUNNING ]
+	scancel "$id"
+	wait_for_job_state "$id" CANCELLED
+}
+
+@test "herd up after herd down: the last options unless new ones are given" {
+	require_daemons
+	herd_extra_cluster_up --conf "$HERD_SHARED_DIR/seed/conf/slurm.conf"
+	"$HERD" down --dir "$EXTRA_DIR"
+	run "$HERD" up --dir "$EXTRA_DIR"
+	[ "$status" -eq 0 ]
+	[[ $output == *"herd: as the last herd up in $EXTRA_DIR: --conf "*"/seed/conf/slurm.conf --port $EXTRA_PORT"* ]]
+	grep -qx "ClusterName=docker-slurm-cluster" "$EXTRA_DIR/slurm.conf"
+	"$HERD" down --dir "$EXTRA_DIR"
+	# a new shape on the command line wins (the port is still the last one)
+	run "$HERD" up --dir "$EXTRA_DIR" --nodes 3
+	[ "$status" -eq 0 ]
+	[[ $output == *"herd: as the last herd up in $EXTRA_DIR: --port $EXTRA_PORT"* ]]
+	grep -qx "ClusterName=herd" "$EXTRA_DIR/slurm.conf"
+	run "$HERD" status --dir "$EXTRA_DIR"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 5 ]
 }
