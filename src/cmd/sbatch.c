@@ -326,6 +326,10 @@ fill_desc(struct jobopt *o, struct script *s, int argc, char **argv, int script_
 		strv_setenv(&d->env, &d->env_cnt, "SLURM_OPEN_MODE", "a");
 	else if (d->open_mode == OPEN_MODE_TRUNCATE)
 		strv_setenv(&d->env, &d->env_cnt, "SLURM_OPEN_MODE", "t");
+	if (o->distribution != NULL)
+		strv_setenv(&d->env, &d->env_cnt, "SLURM_DISTRIBUTION", o->distribution);
+	if (o->overcommit)
+		strv_setenv(&d->env, &d->env_cnt, "SLURM_OVERCOMMIT", "1");
 	errno = 0;
 	int prio = getpriority(PRIO_PROCESS, 0);
 	strv_addf(&d->env, &d->env_cnt, "SLURM_PRIO_PROCESS=%d", errno ? 0 : prio);

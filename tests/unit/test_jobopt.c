@@ -372,6 +372,13 @@ test_strings(void **state)
 	assert_string_equal(o.desc.std_in, "in.txt");
 	jobopt_fini(&o);
 
+	/* command-side values echoed into the job's environment by sbatch */
+	assert_int_equal(PARSE(&o, "-m", "cyclic", "-O", "-M", "herd"), 6);
+	assert_string_equal(o.distribution, "cyclic");
+	assert_int_equal(o.overcommit, 1);
+	assert_string_equal(o.clusters, "herd");
+	jobopt_fini(&o);
+
 	/* later occurrences replace earlier ones */
 	assert_int_equal(PARSE(&o, "-J", "a", "-J", "b"), 5);
 	assert_string_equal(o.desc.name, "b");

@@ -59,7 +59,9 @@ jobopt_reset(struct jobopt *o)
 	free(o->export_spec);
 	free(o->export_file);
 	free(o->clusters);
-	o->wrap = o->export_spec = o->export_file = o->clusters = NULL;
+	free(o->distribution);
+	o->wrap = o->export_spec = o->export_file = o->clusters = o->distribution = NULL;
+	o->overcommit = 0;
 	o->parsable = o->quiet = o->verbose = o->wait = o->test_only = 0;
 	o->help = o->usage = o->version = o->ignore_pbs = 0;
 	o->mem_level = o->mem_cpu_level = 0;

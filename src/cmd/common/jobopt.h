@@ -152,6 +152,8 @@ struct jobopt {
 	char *export_spec; /* --export value; NULL = default (ALL) */
 	char *export_file; /* --export-file value */
 	char *clusters; /* -M value (only the local cluster exists) */
+	char *distribution; /* -m value as given */
+	int overcommit; /* -O */
 
 	/* bookkeeping while applying */
 	int level; /* level of the option being handled */

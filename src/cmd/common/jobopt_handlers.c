@@ -594,6 +594,15 @@ h_clusters(struct jobopt *o, const struct jobopt_def *d, const char *arg)
 }
 
 static int
+h_distribution(struct jobopt *o, const struct jobopt_def *d, const char *arg)
+{
+	if (arg == NULL || *arg == '\0')
+		return jobopt_err(o, "Invalid --distribution specification");
+	set_str(&o->distribution, arg);
+	return 0;
+}
+
+static int
 h_get_user_env(struct jobopt *o, const struct jobopt_def *d, const char *arg)
 {
 	o->desc.flags |= JOB_DESC_GET_USER_ENV;
@@ -653,7 +662,7 @@ static const struct jobopt_def table[] = {
         "delay boot for desired node features (accepted)"},
     {"dependency", 'd', RA, ALL, h_str, D(dependency), NULL, "type:jobid[:time]",
         "defer job until condition on jobid is satisfied"},
-    {"distribution", 'm', RA, ALL, h_accept, 0, "DISTRIBUTION", "type",
+    {"distribution", 'm', RA, ALL, h_distribution, 0, "DISTRIBUTION", "type",
         "distribution method for tasks (accepted)"},
     {"error", 'e', RA, SB | SR, h_io, D(std_err), "ERROR", "err", "file for the job's standard error"},
     {"exclude", 'x', RA, ALL, h_hosts, D(exc_nodes), NULL, "hosts...", "exclude a specific list of hosts"},
@@ -721,7 +730,7 @@ static const struct jobopt_def table[] = {
     {"open-mode", LONG_OPT_OPEN_MODE, RA, SB | SR, h_open_mode, 0, "OPEN_MODE", "append|truncate",
         "how the output and error files are opened"},
     {"output", 'o', RA, SB | SR, h_io, D(std_out), "OUTPUT", "out", "file for the job's standard output"},
-    {"overcommit", 'O', NA, ALL, h_accept, 0, NULL, NULL, "overcommit resources (accepted)"},
+    {"overcommit", 'O', NA, ALL, h_cmdflag, C(overcommit), NULL, NULL, "overcommit resources (accepted)"},
     {"oversubscribe", 's', NA, ALL, h_oversubscribe, 0, NULL, NULL, "share nodes with other jobs"},
     {"share", 's', NA, ALL, h_oversubscribe, 0, NULL, NULL, NULL},
     {"parsable", LONG_OPT_PARSABLE, NA, SB, h_cmdflag, C(parsable), NULL, NULL, "print only the job id"},
