@@ -522,7 +522,7 @@ main(int argc, char **argv)
 	}
 	jobid_list_free(ids, nids);
 	client_fini(&c);
-	struct strlist *lists[] = { &o.accounts, &o.names, &o.parts, &o.qos, &o.resvs, &o.users, &o.wckeys };
+	struct strlist *lists[] = {&o.accounts, &o.names, &o.parts, &o.qos, &o.resvs, &o.users, &o.wckeys};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		strlist_free(lists[i]);
 	return err ? client_exit_error() : 0;

@@ -651,7 +651,7 @@ main(int argc, char **argv)
 	jobid_list_free(f.ids, f.nids);
 	hostlist_destroy(f.hosts);
 	client_fini(&c);
-	struct strlist *lists[] = { &o.users, &o.parts, &o.names, &o.accounts, &o.qos, &o.resvs, &o.states };
+	struct strlist *lists[] = {&o.users, &o.parts, &o.names, &o.accounts, &o.qos, &o.resvs, &o.states};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		strlist_free(lists[i]);
 	return status;
