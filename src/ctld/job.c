@@ -573,7 +573,7 @@ job_to_state(struct ctld *c, const struct job *j, struct job_state *st)
 		st->node_cpus = buf_take(&b);
 		buf_free(&b);
 	}
-	st->purged = j->released; /* reused: allocation already returned */
+	st->released = j->released;
 }
 
 void
@@ -626,7 +626,7 @@ job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 		j->nodelist = hostlist_compress(names, j->node_cnt);
 		free(names);
 		hostlist_destroy(hl);
-		j->released = st->purged ? 1 : 0;
+		j->released = st->released ? 1 : 0;
 	}
 }
 

@@ -243,7 +243,7 @@ job_signal_complete(struct ctld *c, struct job_complete *jc, int node_idx)
 	job_release_nodes(c, j);
 	c->last_update = now;
 	state_job_update(c, j);
-	log_verbose("job %u: %s, exit %u:%u", j->id, job_state_string(j->state),
+	log_info("job %u: %s, exit %u:%u", j->id, job_state_string(j->state),
 	    WIFEXITED(jc->status) ? WEXITSTATUS(jc->status) : 0,
 	    WIFSIGNALED(jc->status) ? WTERMSIG(jc->status) : 0);
 }

@@ -78,9 +78,11 @@ cgroup_create(struct stepd *s)
 			continue;
 		char *base = xasprintf("%s/herd", roots[i]);
 		mkdir(base, 0755);
-		char *cg = xasprintf("%s/%s_job%u", base, s->node, s->job_id);
+		/* unique on the host: several clusters (or nodes of one cluster)
+		 * may run a job with the same id and node name here */
+		char *cg = xasprintf("%s/%s_job%u_%ld", base, s->node, s->job_id, (long)getpid());
 		free(base);
-		if (mkdir(cg, 0755) == 0 || errno == EEXIST)
+		if (mkdir(cg, 0755) == 0)
 			return cg;
 		free(cg);
 	}
@@ -178,7 +180,9 @@ static void __attribute__((noreturn)) child_exec(struct stepd *s, int efd)
 			goto fail;
 		}
 	}
-	int oflags = O_WRONLY | O_CREAT | (bl->open_mode == OPEN_MODE_APPEND ? O_APPEND : O_TRUNC);
+	/* always O_APPEND: the supervisor appends its own lines (cancel, time
+	 * limit) and they must not be overwritten by the job's writes */
+	int oflags = O_WRONLY | O_CREAT | O_APPEND | (bl->open_mode == OPEN_MODE_APPEND ? 0 : O_TRUNC);
 	int in = open_io(bl->std_in, O_RDONLY, -1);
 	if (in < 0) {
 		snprintf(msg, sizeof(msg), "cannot open input %s: %s", bl->std_in, strerror(errno));
