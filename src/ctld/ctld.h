@@ -86,6 +86,7 @@ struct ctld {
 	struct event *listen_ev;
 	int sack_fd;
 	struct event *sack_ev;
+	int sack_clients; /* signing-socket clients being served */
 	struct event *sched_ev; /* scheduler pass, activated by events */
 	struct event *commit_ev; /* group commit: sync state, then reply */
 	struct event *tick_ev; /* 1 s housekeeping */
@@ -128,6 +129,9 @@ void conn_set_node(struct conn *cn, int node_idx);
 int conn_node(const struct conn *cn);
 void conn_close(struct ctld *c, struct conn *cn);
 void conn_close_all(struct ctld *c);
+
+/* sack.c */
+void sack_accept_cb(evutil_socket_t fd, short what, void *arg);
 
 /* rpc.c */
 void rpc_dispatch(struct ctld *c, struct conn *cn, struct msg *m);

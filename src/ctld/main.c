@@ -63,18 +63,6 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		event_base_loopexit(c->base, NULL);
 }
 
-static void
-sack_cb(evutil_socket_t lfd, short what, void *arg)
-{
-	struct ctld *c = arg;
-	for (int i = 0; i < 16; i++) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		auth_sack_serve(c->auth, fd);
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -141,7 +129,7 @@ main(int argc, char **argv)
 	event_add(c->listen_ev, NULL);
 	c->sack_fd = auth_sack_listen(c->auth);
 	if (c->sack_fd >= 0) {
-		c->sack_ev = event_new(c->base, c->sack_fd, EV_READ | EV_PERSIST, sack_cb, c);
+		c->sack_ev = event_new(c->base, c->sack_fd, EV_READ | EV_PERSIST, sack_accept_cb, c);
 		event_add(c->sack_ev, NULL);
 	}
 	c->sched_ev = event_new(c->base, -1, 0, sched_cb, c);

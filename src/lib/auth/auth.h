@@ -84,6 +84,9 @@ int auth_sack_listen(struct auth *a);
 /* Serve one accepted connection: read a digest, sign for the peer's
  * uid/gid, reply, close fd.  Blocking with a short timeout. */
 void auth_sack_serve(struct auth *a, int fd);
+/* Non-blocking servers: sign digest for fd's peer and write the reply
+ * (fd is neither read nor closed). */
+void auth_sack_reply(struct auth *a, int fd, const unsigned char digest[AUTH_DIGEST_LEN]);
 
 /* Write a new random AUTH_KEYGEN_LEN-byte key to path (mode 0600,
  * replacing an existing file atomically).  0, or -1 with errno. */

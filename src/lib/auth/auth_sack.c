@@ -89,17 +89,13 @@ auth_sack_listen(struct auth *a)
 }
 
 void
-auth_sack_serve(struct auth *a, int fd)
+auth_sack_reply(struct auth *a, int fd, const unsigned char digest[AUTH_DIGEST_LEN])
 {
-	unsigned char digest[AUTH_DIGEST_LEN];
 	unsigned char reply[4 + SLURM_CRED_LEN];
 	uint32_t len = 0;
 	struct ucred uc;
 	socklen_t uclen = sizeof(uc);
-	if (net_read_all(fd, digest, sizeof(digest), AUTH_SACK_TIMEOUT_MS) < 0) {
-		log_debug("auth/slurm: sack: no digest from client: %s", strerror(errno));
-		goto out;
-	}
+	memset(&uc, 0, sizeof(uc));
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &uclen) < 0 || uclen != sizeof(uc)) {
 		log_warn("auth/slurm: sack: cannot get peer credentials");
 		len = 0;
@@ -111,8 +107,18 @@ auth_sack_serve(struct auth *a, int fd)
 	reply[1] = (unsigned char)(len >> 8);
 	reply[2] = (unsigned char)(len >> 16);
 	reply[3] = (unsigned char)(len >> 24);
+	/* the reply is tiny: it fits the socket buffer even on a non-blocking fd */
 	if (net_write_all(fd, reply, 4 + len) < 0)
 		log_debug("auth/slurm: sack: reply to pid %ld: %s", (long)uc.pid, strerror(errno));
-out:
+}
+
+void
+auth_sack_serve(struct auth *a, int fd)
+{
+	unsigned char digest[AUTH_DIGEST_LEN];
+	if (net_read_all(fd, digest, sizeof(digest), AUTH_SACK_TIMEOUT_MS) < 0)
+		log_debug("auth/slurm: sack: no digest from client: %s", strerror(errno));
+	else
+		auth_sack_reply(a, fd, digest);
 	close(fd);
 }
