@@ -140,7 +140,10 @@ void rpc_dispatch(struct ctld *c, struct conn *cn, struct msg *m);
 void job_table_create(struct ctld *c);
 void job_table_destroy(struct ctld *c);
 struct job *job_find(struct ctld *c, uint32_t id);
-int job_submit(struct ctld *c, struct job_desc *desc, uint32_t uid, uint32_t gid, struct job **out);
+/* On failure returns a herd error and may set *why to Slurm's explanatory
+ * line (caller frees). */
+int job_submit(
+    struct ctld *c, struct job_desc *desc, uint32_t uid, uint32_t gid, struct job **out, char **why);
 void job_insert(struct ctld *c, struct job *j);
 void job_remove(struct ctld *c, struct job *j);
 void job_free(struct job *j);

@@ -289,7 +289,7 @@ job_set_counts(struct job *j)
 }
 
 int
-job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struct job **out)
+job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struct job **out, char **why)
 {
 	struct herd_conf *cf = c->conf;
 	int rc = 0;
@@ -300,11 +300,13 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		if (comma)
 			*comma = '\0';
 		part = conf_part_index(cf, first);
-		free(first);
 		if (part < 0) {
+			*why = xasprintf("invalid partition specified: %s", first);
+			free(first);
 			rc = ESLURM_INVALID_PARTITION_NAME;
 			goto fail;
 		}
+		free(first);
 	} else if (part < 0) {
 		rc = ESLURM_DEFAULT_PARTITION_NOT_SET;
 		goto fail;
@@ -337,11 +339,13 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 			max_cpus = n->cpus;
 	}
 	if (d->mem_per_node != NO_VAL64 && d->mem_per_node != 0 && d->mem_per_node > max_mem) {
+		*why = xstrdup("Memory specification can not be satisfied");
 		rc = ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
 		goto fail;
 	}
 	uint32_t cpt = (d->cpus_per_task == NO_VAL || d->cpus_per_task == 0) ? 1 : d->cpus_per_task;
 	if (d->mem_per_cpu != NO_VAL64 && d->mem_per_cpu != 0 && d->mem_per_cpu * cpt > max_mem) {
+		*why = xstrdup("Memory specification can not be satisfied");
 		rc = ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
 		goto fail;
 	}

@@ -41,9 +41,13 @@ rpc_submit(struct ctld *c, struct conn *cn, struct msg *m)
 	struct job_desc *desc = m->body;
 	struct job *j = NULL;
 	m->body = NULL; /* job_submit owns desc now */
-	int rc = job_submit(c, desc, m->uid, m->gid, &j);
+	char *why = NULL;
+	int rc = job_submit(c, desc, m->uid, m->gid, &j, &why);
 	if (rc != 0) {
-		conn_reply_rc(c, cn, m->req_id, rc);
+		/* the submit reply carries Slurm's explanatory line, if any */
+		struct submit_resp f = {.job_id = 0, .step_id = NO_VAL, .rc = rc, .msg = why};
+		conn_reply(c, cn, RESP_SUBMIT_BATCH, m->req_id, &f);
+		free(why);
 		return;
 	}
 	struct submit_resp r = {.job_id = j->id, .step_id = NO_VAL, .rc = 0, .msg = NULL};

@@ -179,9 +179,13 @@ S
 }
 
 @test "bad input: unknown partition, script without #!, CRLF script" {
-	run sbatch -p nope --wrap true
+	g=$HERD_SHARED_DIR/golden/slurm-22.05
+	run sbatch --partition=nope --wrap=true
 	[ "$status" -eq 1 ]
-	[[ $output == *"sbatch: error: Batch job submission failed: Invalid partition name specified"* ]]
+	[ "$output" = "$(cat "$g/85-err-sbatch-partition-nope.err")" ]
+	run sbatch --mem=999999999 --wrap=true
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(cat "$g/91-err-sbatch-mem-too-much.err")" ]
 	printf 'echo hi\n' >noshebang.sh
 	run sbatch noshebang.sh
 	[ "$status" -eq 1 ]
