@@ -8,8 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +18,7 @@
 #include <unistd.h>
 
 #include "auth/auth_int.h"
+#include "auth/sha256.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 
@@ -159,10 +158,9 @@ auth_destroy(struct auth *a)
 	if (a == NULL)
 		return;
 	if (a->key != NULL) {
-		OPENSSL_cleanse(a->key, a->key_len);
+		explicit_bzero(a->key, a->key_len);
 		free(a->key);
 	}
-	EVP_MAC_free(a->hmac);
 	if (a->kind == AUTH_SLURM)
 		auth_replay_free(&a->replay);
 	free(a->nokey_reason);
@@ -188,13 +186,12 @@ auth_digest(unsigned type, uint32_t req_id, const void *body, size_t len, unsign
 {
 	unsigned char h[6] = {(unsigned char)type, (unsigned char)(type >> 8), (unsigned char)req_id,
 	    (unsigned char)(req_id >> 8), (unsigned char)(req_id >> 16), (unsigned char)(req_id >> 24)};
-	unsigned int n = 0;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	if (c == NULL || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(c, h, sizeof(h)) != 1 || (len > 0 && EVP_DigestUpdate(c, body, len) != 1) ||
-	    EVP_DigestFinal_ex(c, out, &n) != 1 || n != AUTH_DIGEST_LEN)
-		fatalx("auth: SHA-256 digest failed"); /* libcrypto broken: nothing is safe */
-	EVP_MD_CTX_free(c);
+	struct sha256 c;
+	sha256_init(&c);
+	sha256_update(&c, h, sizeof(h));
+	if (len > 0)
+		sha256_update(&c, body, len);
+	sha256_final(&c, out);
 }
 
 int
@@ -250,7 +247,7 @@ auth_keygen(const char *path)
 	fd = -1;
 	if (rename(tmp, path) < 0)
 		goto fail_unlink;
-	OPENSSL_cleanse(key, sizeof(key));
+	explicit_bzero(key, sizeof(key));
 	free(tmp);
 	return 0;
 fail_unlink:
@@ -261,7 +258,7 @@ fail_unlink:
 	errno = saved;
 fail:
 	saved = errno;
-	OPENSSL_cleanse(key, sizeof(key));
+	explicit_bzero(key, sizeof(key));
 	free(tmp);
 	errno = saved;
 	return -1;

@@ -12,8 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/evp.h>
-
 #include "auth/auth.h"
 
 /* auth/slurm credential: version u8, uid u32, gid u32, issued i64,
@@ -79,7 +77,6 @@ struct auth {
 	char *key_path;
 	unsigned char *key; /* NULL: client mode, sign through the socket */
 	size_t key_len;
-	EVP_MAC *hmac; /* fetched once with the key */
 	char *nokey_reason; /* why key is NULL */
 	struct auth_replay replay;
 };

@@ -6,7 +6,7 @@
  * A fresh libmunge context per call keeps this thread-safe.
  */
 #include <munge.h>
-#include <openssl/crypto.h>
+#include "auth/sha256.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +92,7 @@ auth_munge_verify(struct auth *a, const unsigned char digest[AUTH_DIGEST_LEN], c
 	if (e != EMUNGE_SUCCESS)
 		munge_err(a, "decode", ctx, e);
 	else if (payload == NULL || len != AUTH_DIGEST_LEN ||
-	         CRYPTO_memcmp(payload, digest, AUTH_DIGEST_LEN) != 0)
+	         ct_memcmp(payload, digest, AUTH_DIGEST_LEN) != 0)
 		auth_seterr("auth/munge: credential does not match the message (digest mismatch)");
 	else
 		rc = 0;

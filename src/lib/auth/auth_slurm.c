@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * auth/slurm: credentials signed with a shared key (HMAC-SHA256 through
- * OpenSSL's EVP_MAC).  Processes that can read the key sign and verify
+ * sha256.c).  Processes that can read the key sign and verify
  * themselves; the others (ordinary users) sign through the sack socket
  * of a local daemon (auth_sack.c).  The layout is in auth_int.h.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +16,7 @@
 #include <unistd.h>
 
 #include "auth/auth_int.h"
+#include "auth/sha256.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 
@@ -88,7 +85,7 @@ auth_slurm_load_key(struct auth *a, char *err, size_t errlen)
 		if (r < 0) {
 			snprintf(err, errlen, "auth/slurm: cannot read key file %s: %s", a->key_path,
 			    strerror(errno));
-			OPENSSL_cleanse(key, len);
+			explicit_bzero(key, len);
 			free(key);
 			goto fail;
 		}
@@ -100,7 +97,7 @@ auth_slurm_load_key(struct auth *a, char *err, size_t errlen)
 		snprintf(err, errlen, "auth/slurm: key file %s is too %s (%zu bytes, need %u..%u)",
 		    a->key_path, len < AUTH_KEY_MIN_LEN ? "short" : "long", len, AUTH_KEY_MIN_LEN,
 		    AUTH_KEY_MAX_LEN);
-		OPENSSL_cleanse(key, len);
+		explicit_bzero(key, len);
 		free(key);
 		return -1;
 	}
@@ -108,13 +105,6 @@ auth_slurm_load_key(struct auth *a, char *err, size_t errlen)
 		log_warnx("auth/slurm: key file %s is accessible by group or others (mode %03o); "
 		          "it should be 0600",
 		    a->key_path, (unsigned)(st.st_mode & 0777));
-	a->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (a->hmac == NULL) {
-		snprintf(err, errlen, "auth/slurm: HMAC is not available in libcrypto");
-		OPENSSL_cleanse(key, len);
-		free(key);
-		return -1;
-	}
 	a->key = xrealloc(key, len);
 	a->key_len = len;
 	return 0;
@@ -128,24 +118,11 @@ static int
 cred_mac(struct auth *a, const unsigned char *fields, const unsigned char digest[AUTH_DIGEST_LEN],
     unsigned char out[SLURM_CRED_MAC_LEN])
 {
-	char mdname[] = "SHA256";
-	OSSL_PARAM params[] = {
-	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, mdname, 0),
-	    OSSL_PARAM_construct_end(),
-	};
-	size_t outl = 0;
-	int ok = 0;
-	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(a->hmac);
-	if (ctx != NULL && EVP_MAC_init(ctx, a->key, a->key_len, params) == 1 &&
-	    EVP_MAC_update(ctx, fields, SLURM_CRED_FIELDS_LEN) == 1 &&
-	    EVP_MAC_update(ctx, digest, AUTH_DIGEST_LEN) == 1 &&
-	    EVP_MAC_final(ctx, out, &outl, SLURM_CRED_MAC_LEN) == 1 && outl == SLURM_CRED_MAC_LEN)
-		ok = 1;
-	EVP_MAC_CTX_free(ctx);
-	if (!ok) {
-		auth_seterr("auth/slurm: HMAC-SHA256 failed in libcrypto");
-		return -1;
-	}
+	struct hmac_sha256 h;
+	hmac_sha256_init(&h, a->key, a->key_len);
+	hmac_sha256_update(&h, fields, SLURM_CRED_FIELDS_LEN);
+	hmac_sha256_update(&h, digest, AUTH_DIGEST_LEN);
+	hmac_sha256_final(&h, out);
 	return 0;
 }
 
@@ -208,7 +185,7 @@ auth_slurm_verify(struct auth *a, const unsigned char digest[AUTH_DIGEST_LEN], c
 	}
 	if (cred_mac(a, c, digest, mac) < 0)
 		return -1;
-	if (CRYPTO_memcmp(mac, c + SLURM_CRED_FIELDS_LEN, SLURM_CRED_MAC_LEN) != 0) {
+	if (ct_memcmp(mac, c + SLURM_CRED_FIELDS_LEN, SLURM_CRED_MAC_LEN) != 0) {
 		/* wrong key, altered credential or a credential of another message */
 		auth_seterr("auth/slurm: Invalid credential (MAC mismatch)");
 		return -1;
