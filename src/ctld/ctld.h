@@ -148,6 +148,7 @@ void job_insert(struct ctld *c, struct job *j);
 void job_remove(struct ctld *c, struct job *j);
 void job_free(struct job *j);
 void job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji);
+void job_info_release(struct job_info *ji);
 void job_purge_old(struct ctld *c);
 int job_is_admin(struct ctld *c, uint32_t uid);
 void job_expand_paths(struct ctld *c, struct job *j);

@@ -444,6 +444,9 @@ job_tres(struct ctld *c, const struct job *j)
 	return xasprintf("cpu=%u,node=%u,billing=%u", cpus, nodes, cpus);
 }
 
+/* Strings are borrowed from the job (valid until the job changes); only
+ * tres and cpus_per_node are allocated: free them with job_info_release.
+ * Squeue on thousands of jobs would otherwise copy every string twice. */
 void
 job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji)
 {
@@ -452,21 +455,21 @@ job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji)
 	ji->job_id = j->id;
 	ji->array_job_id = 0;
 	ji->array_task_id = NO_VAL;
-	ji->name = xstrdup(d->name);
-	ji->user_name = xstrdup(j->user);
-	ji->group_name = xstrdup(j->group);
+	ji->name = d->name;
+	ji->user_name = j->user;
+	ji->group_name = j->group;
 	ji->uid = j->uid;
 	ji->gid = j->gid;
-	ji->partition = xstrdup(c->conf->parts[j->part].name);
-	ji->account = xstrdup(d->account);
-	ji->qos = xstrdup(d->qos);
-	ji->comment = xstrdup(d->comment);
-	ji->reservation = xstrdup(d->reservation);
-	ji->wckey = xstrdup(d->wckey);
-	ji->features = xstrdup(d->constraint);
+	ji->partition = c->conf->parts[j->part].name;
+	ji->account = d->account;
+	ji->qos = d->qos;
+	ji->comment = d->comment;
+	ji->reservation = d->reservation;
+	ji->wckey = d->wckey;
+	ji->features = d->constraint;
 	ji->state = j->state;
 	ji->reason = j->reason;
-	ji->dependency = xstrdup(d->dependency);
+	ji->dependency = d->dependency;
 	ji->priority = j->priority;
 	ji->nice = d->nice;
 	ji->restart_count = j->restarts;
@@ -484,13 +487,13 @@ job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji)
 	ji->end_time = j->end_time;
 	ji->last_sched_eval = j->last_sched_eval;
 	ji->now = ctld_now();
-	ji->alloc_node = xstrdup(d->alloc_node);
+	ji->alloc_node = d->alloc_node;
 	ji->alloc_sid = d->alloc_sid;
-	ji->req_nodes = xstrdup(d->req_nodes);
-	ji->exc_nodes = xstrdup(d->exc_nodes);
-	ji->nodes = xstrdup(j->nodelist);
+	ji->req_nodes = d->req_nodes;
+	ji->exc_nodes = d->exc_nodes;
+	ji->nodes = j->nodelist;
 	if (j->node_cnt > 0)
-		ji->batch_host = xstrdup(c->nodes[j->node_idx[0]].cfg->name);
+		ji->batch_host = c->nodes[j->node_idx[0]].cfg->name;
 	ji->num_nodes = j->node_cnt ? j->node_cnt : j->min_nodes;
 	ji->max_nodes = j->max_nodes == INFINITE ? 0 : j->max_nodes;
 	ji->num_cpus = j->node_cnt ? j->total_cpus : j->ntasks * j->cpt;
@@ -503,15 +506,23 @@ job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji)
 	ji->tres = job_tres(c, j);
 	if (j->node_cnt > 0)
 		ji->cpus_per_node = fmt_compressed_counts(j->node_cpus, j->node_cnt);
-	ji->command = xstrdup(d->command);
-	ji->work_dir = xstrdup(d->work_dir);
-	ji->std_out = xstrdup(j->std_out);
-	ji->std_err = xstrdup(j->std_err);
-	ji->std_in = xstrdup(j->std_in);
+	ji->command = d->command;
+	ji->work_dir = d->work_dir;
+	ji->std_out = j->std_out;
+	ji->std_err = j->std_err;
+	ji->std_in = j->std_in;
 	ji->oversubscribe = c->conf->parts[j->part].oversubscribe;
 	ji->flags = d->flags;
 	ji->requid = j->requid;
 	ji->sched_flags = 0;
+}
+
+void
+job_info_release(struct job_info *ji)
+{
+	free(ji->tres);
+	free(ji->cpus_per_node);
+	ji->tres = ji->cpus_per_node = NULL;
 }
 
 void

@@ -89,7 +89,9 @@ rpc_job_info(struct ctld *c, struct conn *cn, struct msg *m)
 		job_fill_info(c, j, &resp.jobs[resp.jobs_cnt++]);
 	}
 	conn_reply(c, cn, RESP_JOB_INFO, m->req_id, &resp);
-	proto_free(&rdesc_job_info_resp, &resp);
+	for (uint32_t i = 0; i < resp.jobs_cnt; i++)
+		job_info_release(&resp.jobs[i]);
+	free(resp.jobs);
 }
 
 static void
