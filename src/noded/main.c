@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@
 #include "proto/states.h"
 
 #define STEPD_HELLO 0x100U
+
+extern char **environ;
 
 static void ctld_connect(struct herdd *d);
 
@@ -99,40 +102,46 @@ bev_send(struct herdd *d, struct bufferevent *bev, unsigned type, uint32_t req_i
 
 /* --- step supervisors --------------------------------------------------- */
 
+static void send_launch_failure(struct herdd *d, uint32_t job_id, const char *why);
+
+/* posix_spawn (vfork semantics): no copy of herdd's page tables per job. */
 static void
 stepd_launch(struct herdd *d, struct batch_launch *bl)
 {
 	struct buf b;
 	buf_init(&b);
 	proto_pack(&rdesc_batch_launch, bl, &b);
+	char jid[16], why[4400];
+	snprintf(jid, sizeof(jid), "%u", bl->job_id);
+	char *argv[] = {(char *)"herdstepd", d->spool, d->node_name, jid, (char *)d->conf_path, NULL};
 	int pfd[2];
+	pid_t pid = -1;
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		log_warn("job %u: pipe", bl->job_id);
-		buf_free(&b);
-		return;
+		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+		goto fail;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_warn("job %u: fork", bl->job_id);
-		close(pfd[0]);
-		close(pfd[1]);
-		buf_free(&b);
-		return;
-	}
-	if (pid == 0) {
-		dup2(pfd[0], 0);
-		char jid[16];
-		snprintf(jid, sizeof(jid), "%u", bl->job_id);
-		execl(d->stepd_path, "herdstepd", d->spool, d->node_name, jid, d->conf_path, (char *)NULL);
-		_exit(127);
-	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[0], 0);
+	int rc = posix_spawn(&pid, d->stepd_path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	close(pfd[0]);
+	if (rc != 0) {
+		close(pfd[1]);
+		snprintf(why, sizeof(why), "cannot start %s: %s", d->stepd_path, strerror(rc));
+		goto fail;
+	}
 	uint32_t len = (uint32_t)b.len;
 	if (net_write_all(pfd[1], &len, 4) < 0 || net_write_all(pfd[1], b.data, b.len) < 0)
 		log_warn("job %u: cannot hand the launch to herdstepd", bl->job_id);
 	close(pfd[1]);
 	buf_free(&b);
 	log_verbose("job %u: herdstepd %ld started", bl->job_id, (long)pid);
+	return;
+fail:
+	buf_free(&b);
+	log_warnx("job %u: %s", bl->job_id, why);
+	send_launch_failure(d, bl->job_id, why);
 }
 
 static struct stepd_conn *
@@ -153,7 +162,8 @@ stepd_close(struct herdd *d, struct stepd_conn *s)
 		d->stepds = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
-	bufferevent_free(s->bev);
+	if (s->bev != NULL)
+		bufferevent_free(s->bev);
 	proto_destroy(&rdesc_job_complete, s->done);
 	free(s);
 }
@@ -165,6 +175,28 @@ forward_completion(struct herdd *d, struct stepd_conn *s)
 		return;
 	s->fwd_req_id = ++d->next_req_id;
 	bev_send(d, d->ctld, REQ_JOB_COMPLETE, s->fwd_req_id, s->done, 1);
+}
+
+/* No supervisor could be started: tell the controller the launch failed,
+ * or the job would stay RUNNING with nothing behind it. */
+static void
+send_launch_failure(struct herdd *d, uint32_t job_id, const char *why)
+{
+	struct stepd_conn *s = xcalloc(1, sizeof(*s));
+	s->d = d;
+	s->job_id = job_id;
+	s->done = xcalloc(1, sizeof(*s->done));
+	s->done->job_id = job_id;
+	s->done->node_name = xstrdup(d->node_name);
+	s->done->status = 1 << 8;
+	s->done->flags = COMPLETE_LAUNCH_FAILED;
+	s->done->msg = xstrdup(why);
+	/* kept in the list without a connection until the controller acks */
+	s->next = d->stepds;
+	if (d->stepds)
+		d->stepds->prev = s;
+	d->stepds = s;
+	forward_completion(d, s);
 }
 
 static void
@@ -299,7 +331,7 @@ static void
 signal_job(struct herdd *d, struct job_signal *js)
 {
 	struct stepd_conn *s = stepd_find(d, js->job_id);
-	if (s != NULL) {
+	if (s != NULL && s->bev != NULL) {
 		bev_send(d, s->bev, REQ_JOB_SIGNAL, 0, js, 0);
 		return;
 	}
@@ -345,11 +377,15 @@ ctld_frame(struct herdd *d, void *who, struct msg *m)
 		for (struct stepd_conn *s = d->stepds; s; s = s->next) {
 			if (s->fwd_req_id == m->req_id && s->done != NULL) {
 				/* the controller has it: release the supervisor */
-				struct rc ack = {.rc = 0};
-				bev_send(d, s->bev, RESP_RC, 0, &ack, 0);
 				s->fwd_req_id = 0;
 				proto_destroy(&rdesc_job_complete, s->done);
 				s->done = NULL;
+				if (s->bev == NULL) { /* a launch failure: nobody to tell */
+					stepd_close(d, s);
+					break;
+				}
+				struct rc ack = {.rc = 0};
+				bev_send(d, s->bev, RESP_RC, 0, &ack, 0);
 			}
 		}
 		break;
