@@ -16,6 +16,7 @@
 
 #include "base/xmalloc.h"
 #include "client.h"
+#include "proto/jobflags.h"
 #include "cmdutil.h"
 #include "fmt.h"
 #include "hostlist/hostlist.h"
@@ -481,7 +482,10 @@ show_jobs(struct client *c, const struct sq_opts *o, struct filter *f, const str
 	int single = f->nids == 1 && f->ids[0].array_task_id == NO_VAL && f->ids[0].ntasks == 0;
 	if (single)
 		req.job_id = f->ids[0].job_id;
-	req.flags = o->all ? 1 : 0;
+	req.flags = o->all ? JOB_INFO_ALL : 0;
+	/* the default view: let the controller skip finished jobs */
+	if (!single && o->states.n == 0 && o->job_list == NULL)
+		req.flags |= JOB_INFO_ACTIVE;
 	struct msg resp;
 	int rc = client_rpc(c, REQ_JOB_INFO, &req, &resp);
 	if (rc != 0)
@@ -538,7 +542,7 @@ show_steps(struct client *c, const struct sq_opts *o, struct filter *f, const st
 	struct job_info_req req = {0};
 	if (f->nids == 1 && f->ids[0].array_task_id == NO_VAL && f->ids[0].ntasks == 0)
 		req.job_id = f->ids[0].job_id;
-	req.flags = o->all ? 1 : 0;
+	req.flags = o->all ? JOB_INFO_ALL : 0;
 	struct msg resp;
 	int rc = client_rpc(c, REQ_STEP_INFO, &req, &resp);
 	if (rc == ESLURM_INVALID_JOB_ID) {

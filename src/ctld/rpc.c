@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "ctld.h"
+#include "proto/jobflags.h"
 
 typedef void rpc_fn(struct ctld *c, struct conn *cn, struct msg *m);
 
@@ -82,9 +83,12 @@ rpc_job_info(struct ctld *c, struct conn *cn, struct msg *m)
 	} else {
 		n = c->job_count;
 	}
+	int active = (req->flags & JOB_INFO_ACTIVE) != 0;
 	resp.jobs = xcalloc(n ? n : 1, sizeof(struct job_info));
 	for (struct job *j = c->jobs_head; j && resp.jobs_cnt < n; j = j->next) {
 		if (req->job_id != 0 && !job_matches_id(j, req->job_id))
+			continue;
+		if (active && job_state_is_finished(j->state) && !(j->state & JOB_COMPLETING))
 			continue;
 		job_fill_info(c, j, &resp.jobs[resp.jobs_cnt++]);
 	}

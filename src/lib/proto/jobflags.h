@@ -21,6 +21,10 @@
 #define JOB_DESC_NO_KILL 0x2000U /* -k/--no-kill: keep the job when a node fails */
 #define JOB_DESC_GET_USER_ENV 0x4000U /* --get-user-env */
 
+/* job_info_req.flags */
+#define JOB_INFO_ALL 0x1U /* include hidden partitions */
+#define JOB_INFO_ACTIVE 0x2U /* only jobs not finished (or still completing) */
+
 #define OPEN_MODE_DEFAULT 0
 #define OPEN_MODE_APPEND 1
 #define OPEN_MODE_TRUNCATE 2
