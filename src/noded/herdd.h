@@ -30,7 +30,6 @@ struct herdd {
 	char *node_name;
 	int node_idx;
 	char *spool;
-	char stepd_path[4096];
 	struct auth *auth;
 	struct event_base *base;
 	struct bufferevent *ctld; /* persistent link to herdctld, NULL while down */

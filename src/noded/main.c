@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +30,9 @@
 #include "net/net.h"
 #include "proto/sigflags.h"
 #include "proto/states.h"
+#include "stepd.h"
 
 #define STEPD_HELLO 0x100U
-
-extern char **environ;
 
 static void ctld_connect(struct herdd *d);
 
@@ -104,44 +102,31 @@ bev_send(struct herdd *d, struct bufferevent *bev, unsigned type, uint32_t req_i
 
 static void send_launch_failure(struct herdd *d, uint32_t job_id, const char *why);
 
-/* posix_spawn (vfork semantics): no copy of herdd's page tables per job. */
+/* Fork the job's supervisor.  It runs stepd_run in the child and never
+ * comes back to this event loop; it closes every descriptor of ours first
+ * and has its own session, so it outlives a restart of herdd. */
 static void
 stepd_launch(struct herdd *d, struct batch_launch *bl)
 {
-	struct buf b;
-	buf_init(&b);
-	proto_pack(&rdesc_batch_launch, bl, &b);
-	char jid[16], why[4400];
-	snprintf(jid, sizeof(jid), "%u", bl->job_id);
-	char *argv[] = {(char *)"herdstepd", d->spool, d->node_name, jid, (char *)d->conf_path, NULL};
-	int pfd[2];
-	pid_t pid = -1;
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
-		goto fail;
+	pid_t pid = fork();
+	if (pid < 0) {
+		char why[128];
+		snprintf(why, sizeof(why), "cannot fork a step supervisor: %s", strerror(errno));
+		log_warnx("job %u: %s", bl->job_id, why);
+		send_launch_failure(d, bl->job_id, why);
+		return;
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[0], 0);
-	int rc = posix_spawn(&pid, d->stepd_path, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pfd[0]);
-	if (rc != 0) {
-		close(pfd[1]);
-		snprintf(why, sizeof(why), "cannot start %s: %s", d->stepd_path, strerror(rc));
-		goto fail;
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		close_range(3, ~0U, 0);
+		/* bl belongs to this process's copy of the message: never freed here */
+		_exit(stepd_run(d->spool, d->node_name, bl));
 	}
-	uint32_t len = (uint32_t)b.len;
-	if (net_write_all(pfd[1], &len, 4) < 0 || net_write_all(pfd[1], b.data, b.len) < 0)
-		log_warn("job %u: cannot hand the launch to herdstepd", bl->job_id);
-	close(pfd[1]);
-	buf_free(&b);
 	log_verbose("job %u: herdstepd %ld started", bl->job_id, (long)pid);
-	return;
-fail:
-	buf_free(&b);
-	log_warnx("job %u: %s", bl->job_id, why);
-	send_launch_failure(d, bl->job_id, why);
 }
 
 static struct stepd_conn *
@@ -646,17 +631,6 @@ main(int argc, char **argv)
 	d->spool = expand_node_pattern(d->conf->slurmd_spool_dir, node, host);
 	if (mkdir_p(d->spool, 0755) < 0)
 		fatal("cannot create SlurmdSpoolDir %s", d->spool);
-	/* herdstepd lives next to herdd */
-	char self[PATH_MAX];
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[sl > 0 ? sl : 0] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		slash[1] = '\0';
-	if (strlen(self) + sizeof("herdstepd") > sizeof(d->stepd_path))
-		fatalx("install path too long: %s", self);
-	strcpy(d->stepd_path, self);
-	strcat(d->stepd_path, "herdstepd");
 	d->auth = auth_create(d->conf->auth_type, d->conf->auth_info, d->conf->dir, err, sizeof(err));
 	if (d->auth == NULL)
 		fatalx("%s", err);

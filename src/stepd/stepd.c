@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * herdstepd: one supervisor per batch job on its node.  Reads the launch
- * from herdd on stdin, stores the script in the spool, starts it as the
+ * herdstepd: one supervisor per batch job on its node, forked by herdd
+ * (no exec: starting a program costs more than the rest of a trivial job
+ * together).  Stores the script in the spool, starts it as the
  * job's user (uid, gid, supplementary groups) in its own process group and,
  * when the system allows, its own cgroup v2, carries out signals and the
  * kill sequence, makes sure no process of the job outlives it, and reports
@@ -30,6 +31,7 @@
 #include "proto/jobflags.h"
 #include "proto/proto.h"
 #include "proto/sigflags.h"
+#include "stepd.h"
 
 #define STEPD_HELLO 0x100U
 
@@ -298,30 +300,18 @@ herdd_read(struct stepd *s, int *acked)
 }
 
 int
-main(int argc, char **argv)
+stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 {
-	if (argc < 5) {
-		fprintf(stderr, "herdstepd is started by herdd\n");
-		return 1;
-	}
 	struct stepd st, *s = &st;
 	memset(s, 0, sizeof(st));
-	s->spool = argv[1];
-	s->node = argv[2];
-	s->job_id = (uint32_t)strtoul(argv[3], NULL, 10);
+	s->spool = spool;
+	s->node = node;
+	s->job_id = bl->job_id;
+	s->bl = bl;
 	s->hfd = -1;
 	char *logname = xasprintf("herdstepd-%s", s->node);
 	log_init(logname, NULL, LOG_LVL_INFO);
-	uint32_t len;
-	if (net_read_all(0, &len, 4, 10000) < 0 || len > WIRE_MAX_BODY)
-		fatalx("job %u: no launch message", s->job_id);
-	char *data = xmalloc(len ? len : 1);
-	if (net_read_all(0, data, len, 10000) < 0)
-		fatalx("job %u: short launch message", s->job_id);
-	s->bl = xmalloc(sizeof(*s->bl));
-	if (proto_unpack(&rdesc_batch_launch, data, len, s->bl) < 0)
-		fatalx("job %u: malformed launch message", s->job_id);
-	free(data);
+	prctl(PR_SET_NAME, "herdstepd");
 	int devnull = open("/dev/null", O_RDWR);
 	if (devnull >= 0) {
 		dup2(devnull, 0);
