@@ -55,22 +55,6 @@ error(const char *fmt, ...)
 }
 
 static int
-read_fd(int fd, struct buf *b)
-{
-	char tmp[65536];
-	for (;;) {
-		ssize_t r = read(fd, tmp, sizeof(tmp));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0;
-		buf_add(b, tmp, (size_t)r);
-	}
-}
-
-static int
 is_file(const char *path)
 {
 	struct stat st;
@@ -166,7 +150,7 @@ load_script(struct script *s, const struct jobopt *o, const char *name)
 		s->name = xstrdup(name);
 		s->path = resolve_script(name, base, o->cwd);
 		int fd = open(s->path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || read_fd(fd, &b) < 0) {
+		if (fd < 0 || buf_read_fd(&b, fd, 64U << 20) < 0) {
 			error("Unable to open file %s", name);
 			if (fd >= 0)
 				close(fd);
@@ -174,7 +158,7 @@ load_script(struct script *s, const struct jobopt *o, const char *name)
 			return -1;
 		}
 		close(fd);
-	} else if (read_fd(STDIN_FILENO, &b) < 0) {
+	} else if (buf_read_fd(&b, STDIN_FILENO, 64U << 20) < 0) {
 		error("Unable to read batch script from stdin: %s", strerror(errno));
 		buf_free(&b);
 		return -1;

@@ -147,6 +147,7 @@ int job_submit(
 void job_insert(struct ctld *c, struct job *j);
 void job_remove(struct ctld *c, struct job *j);
 void job_free(struct job *j);
+void job_clear_alloc(struct job *j);
 void job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji);
 void job_info_release(struct job_info *ji);
 void job_purge_old(struct ctld *c);

@@ -591,6 +591,21 @@ job_to_state(struct ctld *c, const struct job *j, struct job_state *st)
 	st->released = j->released;
 }
 
+/* Forget the job's allocation (the nodes must already have it back). */
+void
+job_clear_alloc(struct job *j)
+{
+	free(j->node_idx);
+	free(j->node_cpus);
+	free(j->nodelist);
+	j->node_idx = NULL;
+	j->node_cpus = NULL;
+	j->nodelist = NULL;
+	j->node_cnt = 0;
+	j->total_cpus = 0;
+	j->released = 0;
+}
+
 void
 job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 {
@@ -609,15 +624,7 @@ job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 	int p = st->partition ? conf_part_index(c->conf, st->partition) : -1;
 	if (p >= 0)
 		j->part = p;
-	free(j->node_idx);
-	free(j->node_cpus);
-	free(j->nodelist);
-	j->node_idx = NULL;
-	j->node_cpus = NULL;
-	j->nodelist = NULL;
-	j->node_cnt = 0;
-	j->total_cpus = 0;
-	j->released = 0;
+	job_clear_alloc(j);
 	if (st->nodes != NULL && *st->nodes) {
 		struct hostlist *hl = hostlist_create(st->nodes);
 		size_t n = hl ? hostlist_count(hl) : 0;

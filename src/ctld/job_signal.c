@@ -57,20 +57,6 @@ job_release_nodes(struct ctld *c, struct job *j)
 }
 
 static void
-job_clear_alloc(struct job *j)
-{
-	free(j->node_idx);
-	free(j->node_cpus);
-	free(j->nodelist);
-	j->node_idx = NULL;
-	j->node_cpus = NULL;
-	j->nodelist = NULL;
-	j->node_cnt = 0;
-	j->total_cpus = 0;
-	j->released = 0;
-}
-
-static void
 job_timer_stop(struct job *j)
 {
 	if (j->timer)

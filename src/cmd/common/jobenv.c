@@ -63,26 +63,6 @@ add_base(char *const *envp, int all, char ***env, uint32_t *cnt)
 }
 
 static int
-read_all(int fd, struct buf *b)
-{
-	char tmp[8192];
-	for (;;) {
-		ssize_t r = read(fd, tmp, sizeof(tmp));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0;
-		buf_add(b, tmp, (size_t)r);
-		if (b->len > (64U << 20)) {
-			errno = EFBIG;
-			return -1;
-		}
-	}
-}
-
-static int
 add_export_file(const char *file, char ***env, uint32_t *cnt, char *err, size_t errlen)
 {
 	int fd, own = 1;
@@ -96,7 +76,7 @@ add_export_file(const char *file, char ***env, uint32_t *cnt, char *err, size_t 
 	}
 	struct buf b;
 	buf_init(&b);
-	if (fd < 0 || read_all(fd, &b) < 0) {
+	if (fd < 0 || buf_read_fd(&b, fd, 64U << 20) < 0) {
 		snprintf(err, errlen, "Unable to read --export-file %s: %s", file, strerror(errno));
 		if (fd >= 0 && own)
 			close(fd);

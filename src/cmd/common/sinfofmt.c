@@ -18,6 +18,7 @@
 #include "conf/conf.h"
 #include "hostlist/hostlist.h"
 #include "proto/partflags.h"
+#include "show.h"
 #include "proto/states.h"
 #include "timefmt/timefmt.h"
 
@@ -170,24 +171,6 @@ sinfofmt_state_list_match(const char *list, uint32_t s)
 			p++;
 	}
 	return and_mode ? all : any;
-}
-
-/* ---- user names (for -R), cached ---- */
-
-static const char *
-uid_name(uint32_t uid)
-{
-	static uint32_t cached_uid = 0xffffffffU;
-	static char cached[64];
-	if (uid == cached_uid)
-		return cached;
-	struct passwd *pw = getpwuid((uid_t)uid);
-	if (pw != NULL)
-		snprintf(cached, sizeof(cached), "%s", pw->pw_name);
-	else
-		snprintf(cached, sizeof(cached), "%u", uid);
-	cached_uid = uid;
-	return cached;
 }
 
 /* ---- getters ---- */
@@ -568,7 +551,7 @@ g_reason_user(struct buf *o, const void *r, const void *c)
 	if (!has_reason(R(r)))
 		buf_adds(o, "Unknown");
 	else
-		buf_adds(o, uid_name(FIRST(R(r))->reason_uid));
+		buf_adds(o, show_uid_name(FIRST(R(r))->reason_uid));
 	return 0;
 }
 static int
@@ -577,7 +560,7 @@ g_reason_user_uid(struct buf *o, const void *r, const void *c)
 	if (!has_reason(R(r)))
 		buf_adds(o, "Unknown");
 	else
-		buf_printf(o, "%s(%u)", uid_name(FIRST(R(r))->reason_uid), FIRST(R(r))->reason_uid);
+		buf_printf(o, "%s(%u)", show_uid_name(FIRST(R(r))->reason_uid), FIRST(R(r))->reason_uid);
 	return 0;
 }
 

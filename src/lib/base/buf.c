@@ -4,10 +4,12 @@
  */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xmalloc.h"
 
@@ -114,4 +116,24 @@ buf_take(struct buf *b)
 	char *s = b->data;
 	buf_init(b);
 	return s;
+}
+
+int
+buf_read_fd(struct buf *b, int fd, size_t max_len)
+{
+	for (;;) {
+		buf_reserve(b, 65536);
+		ssize_t r = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		b->len += (size_t)r;
+		if (b->len > max_len) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
 }

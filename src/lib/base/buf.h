@@ -25,5 +25,8 @@ void buf_pad(struct buf *b, char c, size_t n);
 char *buf_take(struct buf *b); /* NUL-terminated string, caller frees; b reset */
 const char *buf_str(struct buf *b); /* NUL-terminated view, valid until next change */
 void buf_reset(struct buf *b);
+/* Append everything readable from fd until EOF; -1 with errno on a read
+ * error, or EFBIG past max_len bytes in b. */
+int buf_read_fd(struct buf *b, int fd, size_t max_len);
 
 #endif
