@@ -183,7 +183,8 @@ void part_fill_info(struct ctld *c, uint32_t p, struct part_info *pi);
 /* state_save.c */
 int state_open(struct ctld *c);
 void state_close(struct ctld *c);
-void state_job_new(struct ctld *c, struct job *j);
+/* -1 if the new job could not be saved: it must then be refused */
+int state_job_new(struct ctld *c, struct job *j);
 void state_job_update(struct ctld *c, struct job *j);
 void state_job_purge(struct ctld *c, struct job *j);
 void state_commit_request(struct ctld *c);

@@ -416,7 +416,12 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		c->next_priority--;
 	job_expand_paths(c, j);
 	job_insert(c, j);
-	state_job_new(c, j);
+	if (state_job_new(c, j) < 0) {
+		/* never say "Submitted" about a job a restart would not know */
+		job_remove(c, j);
+		job_free(j);
+		return HERD_ESTATE;
+	}
 	c->last_update = now;
 	log_verbose("job %u: submitted by uid %u to %s, %u tasks", j->id, uid, p->name, j->ntasks);
 	*out = j;

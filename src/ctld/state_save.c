@@ -302,7 +302,10 @@ state_close(struct ctld *c)
 	c->lock_fd = -1;
 }
 
-static void
+/* Append a record; 0, or -1 when it could not be written whole (disk
+ * full...), in which case the journal is cut back to where it was so that
+ * no torn record sits in front of later ones. */
+static int
 state_append(struct ctld *c, struct buf *b)
 {
 	const char *p = b->data;
@@ -313,7 +316,9 @@ state_append(struct ctld *c, struct buf *b)
 			if (errno == EINTR)
 				continue;
 			log_warn("state: journal write failed");
-			return;
+			if (ftruncate(c->state_fd, (off_t)c->journal_bytes) < 0)
+				log_warn("state: cannot cut the journal back");
+			return -1;
 		}
 		p += w;
 		left -= (size_t)w;
@@ -321,16 +326,18 @@ state_append(struct ctld *c, struct buf *b)
 	c->journal_bytes += b->len;
 	c->state_dirty = 1;
 	state_commit_request(c);
+	return 0;
 }
 
-void
+int
 state_job_new(struct ctld *c, struct job *j)
 {
 	struct buf b;
 	buf_init(&b);
 	new_record(c, j, &b);
-	state_append(c, &b);
+	int rc = state_append(c, &b);
 	buf_free(&b);
+	return rc;
 }
 
 void
