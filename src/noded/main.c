@@ -248,6 +248,24 @@ unix_accept_cb(evutil_socket_t lfd, short what, void *arg)
 
 /* --- link to herdctld ---------------------------------------------------- */
 
+/* The pid of the live supervisor of job dir NAME (jobNNNNN), or 0: it
+ * holds a read lock on the job's script for as long as it lives. */
+static pid_t
+stepd_pid(struct herdd *d, const char *name)
+{
+	char *path = xasprintf("%s/%s/slurm_script", d->spool, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return 0;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	pid_t pid = 0;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		pid = fl.l_pid;
+	close(fd);
+	return pid;
+}
+
 static void
 running_jobs(struct herdd *d, struct node_register *reg)
 {
@@ -259,16 +277,8 @@ running_jobs(struct herdd *d, struct node_register *reg)
 		unsigned id;
 		if (sscanf(e->d_name, "job%u", &id) != 1)
 			continue;
-		char *pf = xasprintf("%s/%s/stepd.pid", d->spool, e->d_name);
-		FILE *f = fopen(pf, "r");
-		free(pf);
-		long pid = 0;
-		if (f) {
-			if (fscanf(f, "%ld", &pid) != 1)
-				pid = 0;
-			fclose(f);
-		}
-		if (pid > 0 && kill((pid_t)pid, 0) == 0) {
+		pid_t pid = stepd_pid(d, e->d_name);
+		if (pid > 0) {
 			reg->jobs = xreallocarray(reg->jobs, reg->jobs_cnt + 1, sizeof(struct running_job));
 			reg->jobs[reg->jobs_cnt].job_id = id;
 			reg->jobs[reg->jobs_cnt].pid = (int32_t)pid;
@@ -320,18 +330,12 @@ signal_job(struct herdd *d, struct job_signal *js)
 		bev_send(d, s->bev, REQ_JOB_SIGNAL, 0, js, 0);
 		return;
 	}
-	/* no supervisor connected: signal its process group directly */
-	char *pf = xasprintf("%s/job%05u/stepd.pid", d->spool, js->job_id);
-	FILE *f = fopen(pf, "r");
-	free(pf);
-	long pid = 0;
-	if (f) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
+	/* no supervisor connected: signal it directly */
+	char name[32];
+	snprintf(name, sizeof(name), "job%05u", js->job_id);
+	pid_t pid = stepd_pid(d, name);
 	if (pid > 0)
-		kill((pid_t)pid, (js->flags & SIGNAL_KILL_JOB) ? SIGTERM : (int)js->signal);
+		kill(pid, (js->flags & SIGNAL_KILL_JOB) ? SIGTERM : (int)js->signal);
 	else
 		log_debug("job %u: signal for a job not running here", js->job_id);
 }

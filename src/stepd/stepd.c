@@ -39,7 +39,8 @@ struct stepd {
 	const char *spool, *node;
 	uint32_t job_id;
 	struct batch_launch *bl;
-	char *dir, *script, *pidfile, *sock;
+	char *dir, *script, *sock;
+	int lock_fd; /* read lock on the script: tells herdd we are alive, and our pid */
 	char *cgroup; /* NULL: process group only */
 	int hfd; /* herdd connection */
 	pid_t child;
@@ -324,13 +325,9 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	signal(SIGPIPE, SIG_IGN);
 	s->dir = xasprintf("%s/job%05u", s->spool, s->job_id);
 	s->script = xasprintf("%s/slurm_script", s->dir);
-	s->pidfile = xasprintf("%s/stepd.pid", s->dir);
 	s->sock = xasprintf("%s/herdd.sock", s->spool);
 	mkdir(s->dir, 0755);
-	char pidbuf[32];
-	int pl = snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
-	write_file(s->pidfile, pidbuf, (size_t)pl, 0644);
-	herdd_connect(s);
+	s->lock_fd = -1;
 
 	uint32_t status = 0, flags = 0;
 	char launch_err[512] = "";
@@ -338,6 +335,13 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	    chown(s->script, s->bl->uid, s->bl->gid) < 0) {
 		snprintf(launch_err, sizeof(launch_err), "cannot write %s: %s", s->script, strerror(errno));
 	}
+	/* a POSIX read lock on the script for as long as we live: herdd finds
+	 * running jobs (and our pid, F_GETLK) without a pid file to write */
+	s->lock_fd = open(s->script, O_RDONLY | O_CLOEXEC);
+	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+	if (s->lock_fd >= 0 && fcntl(s->lock_fd, F_SETLK, &fl) < 0)
+		log_warn("job %u: cannot lock %s", s->job_id, s->script);
+	herdd_connect(s);
 	s->cgroup = cgroup_create(s);
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -449,14 +453,14 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 		}
 	}
 	unlink(s->script);
-	unlink(s->pidfile);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	rmdir(s->dir);
 	if (s->hfd >= 0)
 		close(s->hfd);
 	proto_destroy(&rdesc_batch_launch, s->bl);
 	free(s->dir);
 	free(s->script);
-	free(s->pidfile);
 	free(s->sock);
 	free(s->cgroup);
 	free(logname);

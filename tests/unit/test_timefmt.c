@@ -33,7 +33,7 @@ tl_bad(const char *s)
 	uint32_t m = 12345;
 	errno = 0;
 	if (time_limit_parse(s, &m) == 0)
-		fail_msg("time limit '%s' accepted as %u", s, m);
+		fail_msg("time limit '%s' accepted as %u", s ? s : "(null)", m);
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(m, 12345);
 }
@@ -169,7 +169,7 @@ abs_bad(const char *s, int64_t now)
 	int64_t t = -42;
 	errno = 0;
 	if (time_abs_parse(s, now, &t) == 0)
-		fail_msg("time '%s' accepted as %lld", s, (long long)t);
+		fail_msg("time '%s' accepted as %lld", s ? s : "(null)", (long long)t);
 	assert_int_equal(errno, EINVAL);
 }
 
