@@ -160,6 +160,7 @@ job_launch(struct ctld *c, struct job *j)
 	memset(&bl, 0, sizeof(bl));
 	const struct job_desc *d = j->desc;
 	bl.job_id = j->id;
+	bl.restarts = j->restarts;
 	bl.uid = j->uid;
 	bl.gid = j->gid;
 	bl.user_name = j->user;

@@ -24,6 +24,7 @@ static void
 job_send_signal(struct ctld *c, struct job *j, uint32_t sig, uint32_t flags, const char *msg)
 {
 	struct job_signal js = {.job_id = j->id,
+	    .restarts = j->restarts,
 	    .signal = sig,
 	    .flags = flags,
 	    .kill_wait = c->conf->kill_wait,
@@ -183,6 +184,10 @@ job_signal_complete(struct ctld *c, struct job_complete *jc, int node_idx)
 	struct job *j = job_find(c, jc->job_id);
 	if (j == NULL) {
 		log_debug("job %u: completion for unknown job from node %d", jc->job_id, node_idx);
+		return;
+	}
+	if (jc->restarts != j->restarts) {
+		log_debug("job %u: completion of an earlier run (%u) ignored", j->id, jc->restarts);
 		return;
 	}
 	if (j->node_cnt == 0 || (int)j->node_idx[0] != node_idx) {

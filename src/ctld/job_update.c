@@ -173,7 +173,8 @@ job_update(struct ctld *c, struct job_update_req *req, uint32_t uid)
 			return ESLURM_JOB_NOT_RUNNING;
 		if (!susp && base != JOB_SUSPENDED)
 			return ESLURM_JOB_NOT_SUSPENDED;
-		struct job_signal js = {.job_id = j->id, .signal = susp ? SIGSTOP : SIGCONT};
+		struct job_signal js = {
+		    .job_id = j->id, .restarts = j->restarts, .signal = susp ? SIGSTOP : SIGCONT};
 		if (j->node_cnt && c->nodes[j->node_idx[0]].conn)
 			conn_send(c, c->nodes[j->node_idx[0]].conn, REQ_JOB_SIGNAL, &js);
 		j->state = (j->state & ~JOB_STATE_BASE) | (susp ? JOB_SUSPENDED : JOB_RUNNING);

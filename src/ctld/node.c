@@ -170,6 +170,7 @@ node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 			log_info("node %s: runs unknown or finished job %u, killing it", n->cfg->name,
 			    reg->jobs[i].job_id);
 			struct job_signal js = {.job_id = reg->jobs[i].job_id,
+			    .restarts = NO_VAL,
 			    .signal = 9,
 			    .flags = SIGNAL_KILL_JOB,
 			    .kill_wait = 0};
@@ -189,7 +190,8 @@ node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 			/* the launch may still be in flight only if it was sent on this very
 			 * connection; registration always precedes launches on a connection */
 			log_info("job %u: lost by node %s", j->id, n->cfg->name);
-			struct job_complete jc = {.job_id = j->id, .status = 0, .flags = 0};
+			struct job_complete jc = {
+			    .job_id = j->id, .restarts = j->restarts, .status = 0, .flags = 0};
 			if (j->state & JOB_COMPLETING) {
 				job_signal_complete(c, &jc, idx);
 			} else {

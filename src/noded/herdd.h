@@ -19,6 +19,7 @@ struct stepd_conn {
 	struct herdd *d;
 	struct bufferevent *bev;
 	uint32_t job_id;
+	uint32_t restarts; /* which run of the job (requeues) */
 	uint32_t fwd_req_id; /* completion forwarded to herdctld, awaiting ack */
 	struct job_complete *done;
 	struct stepd_conn *next, *prev;

@@ -100,7 +100,7 @@ bev_send(struct herdd *d, struct bufferevent *bev, unsigned type, uint32_t req_i
 
 /* --- step supervisors --------------------------------------------------- */
 
-static void send_launch_failure(struct herdd *d, uint32_t job_id, const char *why);
+static void send_launch_failure(struct herdd *d, const struct batch_launch *bl, const char *why);
 
 /* Fork the job's supervisor.  It runs stepd_run in the child and never
  * comes back to this event loop; it closes every descriptor of ours first
@@ -113,7 +113,7 @@ stepd_launch(struct herdd *d, struct batch_launch *bl)
 		char why[128];
 		snprintf(why, sizeof(why), "cannot fork a step supervisor: %s", strerror(errno));
 		log_warnx("job %u: %s", bl->job_id, why);
-		send_launch_failure(d, bl->job_id, why);
+		send_launch_failure(d, bl, why);
 		return;
 	}
 	if (pid == 0) {
@@ -127,15 +127,6 @@ stepd_launch(struct herdd *d, struct batch_launch *bl)
 		_exit(stepd_run(d->spool, d->node_name, bl));
 	}
 	log_verbose("job %u: herdstepd %ld started", bl->job_id, (long)pid);
-}
-
-static struct stepd_conn *
-stepd_find(struct herdd *d, uint32_t job_id)
-{
-	for (struct stepd_conn *s = d->stepds; s; s = s->next)
-		if (s->job_id == job_id)
-			return s;
-	return NULL;
 }
 
 static void
@@ -165,13 +156,16 @@ forward_completion(struct herdd *d, struct stepd_conn *s)
 /* No supervisor could be started: tell the controller the launch failed,
  * or the job would stay RUNNING with nothing behind it. */
 static void
-send_launch_failure(struct herdd *d, uint32_t job_id, const char *why)
+send_launch_failure(struct herdd *d, const struct batch_launch *bl, const char *why)
 {
+	uint32_t job_id = bl->job_id;
 	struct stepd_conn *s = xcalloc(1, sizeof(*s));
 	s->d = d;
 	s->job_id = job_id;
+	s->restarts = bl->restarts;
 	s->done = xcalloc(1, sizeof(*s->done));
 	s->done->job_id = job_id;
+	s->done->restarts = bl->restarts;
 	s->done->node_name = xstrdup(d->node_name);
 	s->done->status = 1 << 8;
 	s->done->flags = COMPLETE_LAUNCH_FAILED;
@@ -192,6 +186,7 @@ stepd_frame(struct herdd *d, void *who, struct msg *m)
 		return;
 	struct job_complete *jc = m->body;
 	s->job_id = jc->job_id;
+	s->restarts = jc->restarts;
 	if (jc->flags & STEPD_HELLO)
 		return;
 	proto_destroy(&rdesc_job_complete, s->done);
@@ -325,11 +320,17 @@ send_register(struct herdd *d)
 static void
 signal_job(struct herdd *d, struct job_signal *js)
 {
-	struct stepd_conn *s = stepd_find(d, js->job_id);
-	if (s != NULL && s->bev != NULL) {
+	int sent = 0;
+	for (struct stepd_conn *s = d->stepds; s; s = s->next) {
+		if (s->job_id != js->job_id || s->bev == NULL)
+			continue;
+		if (js->restarts != NO_VAL && s->restarts != js->restarts)
+			continue; /* another run of a requeued job */
 		bev_send(d, s->bev, REQ_JOB_SIGNAL, 0, js, 0);
-		return;
+		sent++;
 	}
+	if (sent > 0)
+		return;
 	/* no supervisor connected: signal it directly */
 	char name[32];
 	snprintf(name, sizeof(name), "job%05u", js->job_id);

@@ -239,7 +239,7 @@ herdd_connect(struct stepd *s)
 	s->hfd = net_connect_unix(s->sock);
 	if (s->hfd < 0)
 		return -1;
-	struct job_complete hello = {.job_id = s->job_id, .flags = STEPD_HELLO};
+	struct job_complete hello = {.job_id = s->job_id, .restarts = s->bl->restarts, .flags = STEPD_HELLO};
 	if (net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &hello) < 0) {
 		close(s->hfd);
 		s->hfd = -1;
@@ -331,10 +331,16 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 
 	uint32_t status = 0, flags = 0;
 	char launch_err[512] = "";
-	if (write_file(s->script, s->bl->script, strlen(s->bl->script), 0700) < 0 ||
-	    chown(s->script, s->bl->uid, s->bl->gid) < 0) {
+	/* written under a temporary name and renamed: a new inode, so that a
+	 * killed earlier run of the same job (requeue) still reading its own
+	 * copy is never fed this one, and its clean-up cannot remove ours */
+	char *tmp = xasprintf("%s.%ld", s->script, (long)getpid());
+	if (write_file(tmp, s->bl->script, strlen(s->bl->script), 0700) < 0 ||
+	    chown(tmp, s->bl->uid, s->bl->gid) < 0 || rename(tmp, s->script) < 0) {
 		snprintf(launch_err, sizeof(launch_err), "cannot write %s: %s", s->script, strerror(errno));
+		unlink(tmp);
 	}
+	free(tmp);
 	/* a POSIX read lock on the script for as long as we live: herdd finds
 	 * running jobs (and our pid, F_GETLK) without a pid file to write */
 	s->lock_fd = open(s->script, O_RDONLY | O_CLOEXEC);
@@ -432,6 +438,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 		rmdir(s->cgroup);
 	/* report until herdd confirms that the controller has it */
 	struct job_complete jc = {.job_id = s->job_id,
+	    .restarts = s->bl->restarts,
 	    .node_name = (char *)s->node,
 	    .status = status,
 	    .flags = flags,
@@ -452,7 +459,11 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 			nanosleep(&ts, NULL);
 		}
 	}
-	unlink(s->script);
+	/* remove the script only if it is still ours (see above) */
+	struct stat mine, now;
+	if (s->lock_fd >= 0 && fstat(s->lock_fd, &mine) == 0 && stat(s->script, &now) == 0 &&
+	    mine.st_ino == now.st_ino && mine.st_dev == now.st_dev)
+		unlink(s->script);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	rmdir(s->dir);

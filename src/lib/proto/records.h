@@ -281,9 +281,12 @@
 	X(S, ARR, running_job, jobs)
 
 /* herdctld -> herdd: run a batch script.  env is complete except for
- * SLURM_TASK_PID, which the step supervisor adds. */
+ * SLURM_TASK_PID, which the step supervisor adds.  restarts tells the runs
+ * of a requeued job apart; job_signal and job_complete carry it back
+ * (NO_VAL in job_signal: every run of the job). */
 #define REC_batch_launch(X, S) \
 	X(S, U32, , job_id) \
+	X(S, U32, , restarts) \
 	X(S, U32, , uid) \
 	X(S, U32, , gid) \
 	X(S, STR, , user_name) \
@@ -305,6 +308,7 @@
 /* herdctld -> herdd: signal or end a job on a node. */
 #define REC_job_signal(X, S) \
 	X(S, U32, , job_id) \
+	X(S, U32, , restarts) \
 	X(S, U32, , signal) \
 	X(S, U32, , flags) \
 	X(S, U32, , kill_wait) \
@@ -313,6 +317,7 @@
 /* herdstepd -> herdd -> herdctld: a job's batch script ended. */
 #define REC_job_complete(X, S) \
 	X(S, U32, , job_id) \
+	X(S, U32, , restarts) \
 	X(S, STR, , node_name) \
 	X(S, U32, , status) \
 	X(S, U32, , flags) \
