@@ -7,6 +7,9 @@
 #   -p PENDING   held jobs in the queue for the squeue/sinfo latency (2000)
 #   --port P     controller port (default: a free one from 21000)
 #   --keep       leave the cluster directory for a look at the logs
+#   --slurm      first run Slurm 22.05 on this machine (../shared/reference-slurm,
+#                profile lowlat, same N and pending counts) and add its figures
+#                and the ratio herd/Slurm to the table
 # HERD_BUILD_DIR selects the build (default build/release, else build/ci).
 # Record results in bench/RESULTS.md with the machine they ran on.
 set -euo pipefail
@@ -16,13 +19,15 @@ jobs=500
 pending=2000
 port=
 keep=0
+slurm=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	-n) jobs=$2; shift 2 ;;
 	-p) pending=$2; shift 2 ;;
 	--port) port=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
-	*) echo "usage: $0 [-n JOBS] [-p PENDING] [--port P] [--keep]" >&2; exit 2 ;;
+	--slurm) slurm=1; shift ;;
+	*) echo "usage: $0 [-n JOBS] [-p PENDING] [--port P] [--keep] [--slurm]" >&2; exit 2 ;;
 	esac
 done
 
@@ -78,8 +83,32 @@ work=$dir/work
 mkdir -p "$work"
 cd "$work"
 
+# Slurm's figures, by metric name of the reference bench.sh
+declare -A ref=()
+if ((slurm)); then
+	refdir=$src/../shared/reference-slurm
+	[[ -x $refdir/bench.sh ]] || { echo "bench: $refdir/bench.sh not found" >&2; exit 1; }
+	echo "bench: running Slurm 22.05 first (reference-slurm/bench.sh, profile lowlat)" >&2
+	BENCH_OUT=$dir/slurm PROFILES=lowlat ROUNDS=1 N=$jobs NQ=$pending "$refdir/bench.sh" >"$dir/slurm.log" 2>&1 || true
+	while IFS=$'\t' read -r _ _ k v; do ref[$k]=$v; done <"$dir/slurm/results.tsv"
+fi
+
+# row NAME HERD_VALUE UNIT SLURM_KEY (hi|lo: which is better) TARGET
+# HERD_VALUE is in jobs/s for rates, in ms for times; Slurm's times are in s.
 rows=()
-row() { rows+=("$(printf '| %-44s | %14s | %-20s |' "$1" "$2" "$3")"); }
+row() {
+	local name=$1 v=$2 unit=$3 key=$4 better=$5 target=$6 sv="" ratio=""
+	if [[ -n $key && -n ${ref[$key]:-} && ${ref[$key]} != NA ]]; then
+		if [[ $unit == ms ]]; then
+			sv=$(awk -v s="${ref[$key]}" 'BEGIN { printf "%.1f", s * 1000 }')
+		else
+			sv=${ref[$key]}
+		fi
+		ratio=$(awk -v h="$v" -v s="$sv" -v b="$better" \
+		    'BEGIN { if (h <= 0 || s <= 0) print "-"; else printf "%.1fx", (b == "hi" ? h / s : s / h) }')
+	fi
+	rows+=("$(printf '| %-44s | %12s %-4s | %12s | %7s | %-20s |' "$name" "$v" "$unit" "${sv:--}" "${ratio:--}" "$target")")
+}
 
 # wait until the queue holds no job in a state that is not final
 wait_queue_empty() {
@@ -107,7 +136,7 @@ now t0
 now t1
 eval "$(cat "$dir/up.out")"
 export SLURM_CONF PATH
-row "herd up, 4 nodes, to all idle" "$(((t1 - t0) / 1000)) ms" "< 300 ms"
+row "herd up, 4 nodes, to all idle" "$(((t1 - t0) / 1000))" ms a_ready_s lo "< 300 ms"
 
 # 2. sequential submissions
 now t0
@@ -115,7 +144,7 @@ for ((i = 0; i < jobs; i++)); do
 	sbatch --wrap=true -o /dev/null >/dev/null
 done
 now t1
-row "sequential sbatch ($jobs)" "$(per_s "$jobs")/s" ">= 5x Slurm"
+row "sequential sbatch ($jobs)" "$(per_s "$jobs")" /s b_seq_submit_jobs_per_s hi ">= 5x Slurm"
 wait_queue_empty
 
 # 3. eight parallel submitters
@@ -126,7 +155,7 @@ for ((w = 0; w < 8; w++)); do
 done
 wait
 now t1
-row "8 parallel submitters ($((per * 8)))" "$(per_s $((per * 8)))/s" "> sequential"
+row "8 parallel submitters ($((per * 8)))" "$(per_s $((per * 8)))" /s c_par8_submit_jobs_per_s hi "> sequential"
 wait_queue_empty
 
 # 4. submit-to-start latency on an idle cluster: the job stamps its start
@@ -145,7 +174,8 @@ for ((i = 0; i < 20; i++)); do
 	: "$id"
 done
 lat_med=$(printf '%s\n' "${lat[@]}" | median)
-row "submit-to-start latency (median of 20)" "$((lat_med / 1000)).$(((lat_med % 1000) / 100)) ms" "< 20 ms"
+row "submit-to-start latency (median of 20)" "$((lat_med / 1000)).$(((lat_med % 1000) / 100))" ms \
+    g_submit_to_start_median_s lo "< 20 ms"
 
 # 5. end to end: submit N trivial jobs, wait for all to finish
 now t0
@@ -155,7 +185,8 @@ done
 wait
 wait_queue_empty
 now t1
-row "end-to-end trivial jobs ($((per * 8)))" "$(per_s $((per * 8)))/s" ">= 500/s, 100x Slurm"
+row "end-to-end trivial jobs ($((per * 8)))" "$(per_s $((per * 8)))" /s d_throughput_jobs_per_s hi \
+    ">= 500/s, 100x Slurm"
 
 # 6. squeue / sinfo with many pending (held) jobs
 perp=$(((pending + 7) / 8))
@@ -172,13 +203,14 @@ for cmd in squeue sinfo; do
 		ts+=($((t1 - t0)))
 	done
 	m=$(printf '%s\n' "${ts[@]}" | median)
-	row "$cmd with $((perp * 8)) pending jobs (median)" "$((m / 1000)).$(((m % 1000) / 100)) ms" \
-	    "$([[ $cmd == squeue ]] && echo "< 10 ms" || echo "-")"
+	row "$cmd with $((perp * 8)) pending jobs (median)" "$((m / 1000)).$(((m % 1000) / 100))" ms \
+	    "e_${cmd}_median_s" lo "$([[ $cmd == squeue ]] && echo "< 10 ms" || echo "-")"
 done
 scancel -u "$(id -un)" >/dev/null 2>&1 || true
 
 echo
 echo "herd $("$build/herd" --version | awk '{ print $2 }') on $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%d)"
-printf '| %-44s | %14s | %-20s |\n' "measurement" "herd" "target"
-printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..16})" "$(printf -- '-%.0s' {1..22})"
+printf '| %-44s | %17s | %12s | %7s | %-20s |\n' "measurement" "herd" "Slurm 22.05" "ratio" "target"
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..19})" \
+    "$(printf -- '-%.0s' {1..14})" "$(printf -- '-%.0s' {1..9})" "$(printf -- '-%.0s' {1..22})"
 printf '%s\n' "${rows[@]}"
