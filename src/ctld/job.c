@@ -344,6 +344,13 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		goto fail;
 	}
 	uint32_t cpt = (d->cpus_per_task == NO_VAL || d->cpus_per_task == 0) ? 1 : d->cpus_per_task;
+	uint32_t tpn = (d->ntasks_per_node == NO_VAL || d->ntasks_per_node == 0) ? 1 : d->ntasks_per_node;
+	if ((uint64_t)cpt * tpn > max_cpus) {
+		/* no node of the partition could hold even one task (or one node's
+		 * share of tasks): it would pend forever */
+		rc = ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+		goto fail;
+	}
 	if (d->mem_per_cpu != NO_VAL64 && d->mem_per_cpu != 0 && d->mem_per_cpu * cpt > max_mem) {
 		*why = xstrdup("Memory specification can not be satisfied");
 		rc = ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;

@@ -194,8 +194,38 @@ S
 	run sbatch crlf.sh
 	[ "$status" -eq 1 ]
 	[[ $output == *"DOS line breaks"* ]]
+	run sbatch -c 3 --wrap=true
+	[ "$status" -eq 1 ]
+	[ "$output" = "sbatch: error: Batch job submission failed: Requested node configuration is not available" ]
 	run sinfo -h -o %t
 	[ "$status" -eq 0 ]
+}
+
+@test "an output directory the job cannot write: FAILED (JobLaunchFailure), others unaffected" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to create a user"
+	id herdtest >/dev/null 2>&1 || useradd -M -s /bin/sh herdtest
+	mkdir -m 0755 locked
+	run runuser -u herdtest -- sbatch --parsable -o locked/out.txt --wrap 'echo never'
+	[ "$status" -eq 0 ]
+	id=${output%%;*}
+	wait_for_job_state "$id" FAILED
+	run scontrol show job "$id"
+	[[ $output == *"Reason=JobLaunchFailure"* ]]
+	[ ! -e locked/out.txt ]
+	grep -q "job $id: launch failed.*cannot open output $WORK/locked/out.txt: Permission denied" \
+	    "$HERD_TEST_DIR"/log/herdctld.log
+	run submit --wrap 'echo fine'
+	wait_for_job_state "$output" COMPLETED
+}
+
+@test "a malformed slurm.conf stops the daemons at start with file:line" {
+	printf 'ClusterName=x\nSlurmctldHost=localhost\nNodeNmae=n1\n' >bad.conf
+	run "$HERD_BUILD_DIR/herdctld" -D -f bad.conf
+	[ "$status" -eq 1 ]
+	[ "$output" = "herdctld: fatal: bad.conf:3: unknown key 'NodeNmae'" ]
+	run "$HERD_BUILD_DIR/herdd" -D -f bad.conf -N n1
+	[ "$status" -eq 1 ]
+	[ "$output" = "herdd: fatal: bad.conf:3: unknown key 'NodeNmae'" ]
 }
 
 @test "jobs run as the submitting user with their groups" {
