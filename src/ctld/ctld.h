@@ -179,6 +179,7 @@ int node_usable(const struct node *n);
 void node_check_timeouts(struct ctld *c);
 int node_update(struct ctld *c, struct keyvals *kv, uint32_t uid);
 void part_fill_info(struct ctld *c, uint32_t p, struct part_info *pi);
+int part_update(struct ctld *c, struct keyvals *kv);
 
 /* state_save.c */
 int state_open(struct ctld *c);

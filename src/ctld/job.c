@@ -408,6 +408,7 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 	int64_t now = ctld_now();
 	j->submit_time = now;
 	j->eligible_time = (d->begin_time > now) ? d->begin_time : now;
+	j->last_sched_eval = now;
 	if (d->name == NULL)
 		d->name = xstrdup("sbatch");
 	job_set_counts(j);

@@ -13,6 +13,7 @@
 #include "ctld.h"
 #include "hostlist/hostlist.h"
 #include "proto/sigflags.h"
+#include "timefmt/timefmt.h"
 
 void
 node_table_create(struct ctld *c)
@@ -136,6 +137,8 @@ node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 	conn_set_node(cn, idx);
 	int64_t now = ctld_now();
 	n->last_seen = now;
+	if (n->last_busy == 0)
+		n->last_busy = now;
 	n->boot_time = reg->boot_time;
 	n->start_time = reg->start_time;
 	n->cpu_load = reg->cpu_load;
@@ -381,4 +384,70 @@ part_fill_info(struct ctld *c, uint32_t pi_idx, struct part_info *pi)
 	pi->over_time_limit = p->over_time_limit;
 	pi->grace_time = p->grace_time;
 	pi->max_cpus_per_node = p->max_cpus_per_node;
+}
+
+/* scontrol update PartitionName=... State= MaxTime= DefaultTime= Default= */
+int
+part_update(struct ctld *c, struct keyvals *kv)
+{
+	int p = -1;
+	for (uint32_t i = 0; i < kv->keyvals_cnt; i++)
+		if (strncasecmp(kv->keyvals[i], "PartitionName=", 14) == 0)
+			p = conf_part_index(c->conf, kv->keyvals[i] + 14);
+	if (p < 0)
+		return ESLURM_INVALID_PARTITION_NAME;
+	struct conf_part *pt = &c->conf->parts[p];
+	/* validate everything first: a bad value changes nothing */
+	struct conf_part nw = *pt;
+	int make_default = 0;
+	for (uint32_t i = 0; i < kv->keyvals_cnt; i++) {
+		const char *k = kv->keyvals[i];
+		const char *v = strchr(k, '=');
+		if (v == NULL)
+			return ESLURM_NOT_SUPPORTED;
+		v++;
+		if (strncasecmp(k, "PartitionName=", 14) == 0)
+			continue;
+		if (strncasecmp(k, "State=", 6) == 0) {
+			if (strcasecmp(v, "UP") == 0)
+				nw.state = PART_STATE_UP;
+			else if (strcasecmp(v, "DOWN") == 0)
+				nw.state = PART_STATE_DOWN;
+			else if (strcasecmp(v, "DRAIN") == 0)
+				nw.state = PART_STATE_DRAIN;
+			else if (strcasecmp(v, "INACTIVE") == 0)
+				nw.state = PART_STATE_INACTIVE;
+			else
+				return ESLURM_NOT_SUPPORTED;
+		} else if (strncasecmp(k, "MaxTime=", 8) == 0 || strncasecmp(k, "DefaultTime=", 12) == 0) {
+			uint32_t m;
+			if (time_limit_parse(v, &m) < 0)
+				return ESLURM_INVALID_TIME_VALUE;
+			if (k[0] == 'M' || k[0] == 'm')
+				nw.max_time_min = m;
+			else
+				nw.default_time_min = m;
+		} else if (strncasecmp(k, "Default=", 8) == 0) {
+			if (strcasecmp(v, "YES") == 0)
+				make_default = 1;
+			else if (strcasecmp(v, "NO") == 0)
+				nw.is_default = 0;
+			else
+				return ESLURM_NOT_SUPPORTED;
+		} else {
+			return ESLURM_NOT_SUPPORTED;
+		}
+	}
+	*pt = nw;
+	if (make_default) {
+		for (uint32_t i = 0; i < c->conf->part_cnt; i++)
+			c->conf->parts[i].is_default = (int)i == p;
+		c->conf->default_part = p;
+	} else if (!pt->is_default && c->conf->default_part == p) {
+		c->conf->default_part = -1;
+	}
+	log_info("partition %s updated", pt->name);
+	c->last_update = ctld_now();
+	sched_request(c);
+	return 0;
 }

@@ -90,6 +90,8 @@ rpc_job_info(struct ctld *c, struct conn *cn, struct msg *m)
 			continue;
 		if (active && job_state_is_finished(j->state) && !(j->state & JOB_COMPLETING))
 			continue;
+		if (!(req->flags & JOB_INFO_ALL) && req->job_id == 0 && c->conf->parts[j->part].hidden)
+			continue;
 		job_fill_info(c, j, &resp.jobs[resp.jobs_cnt++]);
 	}
 	conn_reply(c, cn, RESP_JOB_INFO, m->req_id, &resp);
@@ -176,6 +178,11 @@ rpc_cancel(struct ctld *c, struct conn *cn, struct msg *m)
 		conn_reply_rc(c, cn, m->req_id, ESLURM_INVALID_JOB_ID);
 		return;
 	}
+	/* no arrays and no srun steps yet: only the job itself and its batch step */
+	if ((req->array_task_id != NO_VAL) || (req->step_id != NO_VAL && req->step_id != STEP_ID_BATCH)) {
+		conn_reply_rc(c, cn, m->req_id, ESLURM_INVALID_JOB_ID);
+		return;
+	}
 	if (j->uid != m->uid && !job_is_admin(c, m->uid)) {
 		log_info("job %u: cancel by uid %u denied", j->id, m->uid);
 		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
@@ -199,6 +206,16 @@ rpc_node_update(struct ctld *c, struct conn *cn, struct msg *m)
 		return;
 	}
 	conn_reply_rc(c, cn, m->req_id, node_update(c, m->body, m->uid));
+}
+
+static void
+rpc_part_update(struct ctld *c, struct conn *cn, struct msg *m)
+{
+	if (!job_is_admin(c, m->uid)) {
+		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
+		return;
+	}
+	conn_reply_rc(c, cn, m->req_id, part_update(c, m->body));
 }
 
 static void
@@ -263,7 +280,7 @@ static const struct {
     {REQ_CANCEL, rpc_cancel},
     {REQ_JOB_UPDATE, rpc_job_update},
     {REQ_NODE_UPDATE, rpc_node_update},
-    {REQ_PART_UPDATE, rpc_unsupported},
+    {REQ_PART_UPDATE, rpc_part_update},
     {REQ_NODE_REGISTER, rpc_node_register},
     {REQ_JOB_COMPLETE, rpc_job_complete},
     {REQ_NODE_PING, rpc_node_ping},

@@ -302,3 +302,33 @@ S
 	run scontrol show job "$id"
 	[[ $output == *"JobState=TIMEOUT Reason=TimeLimit"* ]]
 }
+
+@test "scontrol update PartitionName: DOWN queues without starting, UP starts; bad values change nothing" {
+	run scontrol update PartitionName=compute State=DOWN
+	[ "$status" -eq 0 ]
+	run sinfo -h -o %a
+	[ "$output" = "down" ]
+	run submit --wrap true
+	id=$output
+	for _ in $(seq 100); do
+		r=$(squeue -h -j "$id" -o %r)
+		[ "$r" = PartitionDown ] && break
+		sleep 0.02
+	done
+	[ "$r" = PartitionDown ]
+	run scontrol update PartitionName=compute State=SIDEWAYS
+	[ "$status" -eq 1 ]
+	run sinfo -h -o %a
+	[ "$output" = "down" ]
+	run scontrol update PartitionName=compute State=UP
+	[ "$status" -eq 0 ]
+	wait_for_job_state "$id" COMPLETED
+	run scontrol update PartitionName=compute MaxTime=2:00:00
+	[ "$status" -eq 0 ]
+	run sinfo -h -o "%a %l"
+	[ "$output" = "up 2:00:00" ]
+	run scontrol update PartitionName=nope State=UP
+	[ "$status" -eq 1 ]
+	[[ $output == *"Invalid partition name specified"* ]]
+	scontrol update PartitionName=compute MaxTime=24:00:00
+}
