@@ -134,7 +134,6 @@ static int
 job_cmp(const void *a, const void *b)
 {
 	const struct job *x = *(const struct job *const *)a, *y = *(const struct job *const *)b;
-	(void)0;
 	if (x->priority != y->priority)
 		return x->priority > y->priority ? -1 : 1;
 	if (x->submit_time != y->submit_time)
@@ -142,13 +141,13 @@ job_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : (x->id > y->id);
 }
 
-static struct ctld *sort_ctx;
 static int
-job_cmp_tier(const void *a, const void *b)
+job_cmp_tier(const void *a, const void *b, void *arg)
 {
+	const struct ctld *c = arg;
 	const struct job *x = *(const struct job *const *)a, *y = *(const struct job *const *)b;
-	uint32_t tx = sort_ctx->conf->parts[x->part].priority_tier;
-	uint32_t ty = sort_ctx->conf->parts[y->part].priority_tier;
+	uint32_t tx = c->conf->parts[x->part].priority_tier;
+	uint32_t ty = c->conf->parts[y->part].priority_tier;
 	if (tx != ty)
 		return tx > ty ? -1 : 1;
 	return job_cmp(a, b);
@@ -203,19 +202,33 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 	struct ctld *c = arg;
 	int64_t now = ctld_now();
 	int builtin = c->conf->scheduler_type && strstr(c->conf->scheduler_type, "builtin") != NULL;
-	uint32_t npend = 0;
-	for (struct job *j = c->jobs_head; j; j = j->next)
-		if ((j->state & JOB_STATE_BASE) == JOB_PENDING && !(j->state & JOB_COMPLETING))
-			npend++;
-	if (npend == 0)
+	/* one walk over the job list: only jobs that could start now are
+	 * sorted (held jobs and jobs waiting for their begin time are not) */
+	uint32_t npend = 0, cap = 0;
+	struct job **pend = NULL;
+	for (struct job *j = c->jobs_head; j; j = j->next) {
+		if ((j->state & JOB_STATE_BASE) != JOB_PENDING || (j->state & JOB_COMPLETING))
+			continue;
+		if (j->held || j->priority == 0)
+			continue;
+		if (j->eligible_time > now) {
+			if (j->reason != WAIT_TIME) {
+				j->reason = WAIT_TIME;
+				c->last_update = now;
+			}
+			continue;
+		}
+		if (npend == cap) {
+			cap = cap ? cap * 2 : 64;
+			pend = xreallocarray(pend, cap, sizeof(*pend));
+		}
+		pend[npend++] = j;
+	}
+	if (npend == 0) {
+		free(pend);
 		return;
-	struct job **pend = xmalloc(npend * sizeof(struct job *));
-	npend = 0;
-	for (struct job *j = c->jobs_head; j; j = j->next)
-		if ((j->state & JOB_STATE_BASE) == JOB_PENDING && !(j->state & JOB_COMPLETING))
-			pend[npend++] = j;
-	sort_ctx = c;
-	qsort(pend, npend, sizeof(pend[0]), job_cmp_tier);
+	}
+	qsort_r(pend, npend, sizeof(pend[0]), job_cmp_tier, c);
 
 	uint32_t *free_cpus = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(uint32_t));
 	uint32_t total_free = 0;
@@ -234,12 +247,6 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 		struct job *j = pend[i];
 		uint32_t old_reason = j->reason;
 		const struct conf_part *p = &c->conf->parts[j->part];
-		if (j->held || j->priority == 0)
-			continue;
-		if (j->eligible_time > now) {
-			j->reason = WAIT_TIME;
-			continue;
-		}
 		if (p->state == PART_STATE_DOWN) {
 			j->reason = WAIT_PART_DOWN;
 			continue;
