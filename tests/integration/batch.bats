@@ -332,3 +332,26 @@ S
 	[[ $output == *"Invalid partition name specified"* ]]
 	scontrol update PartitionName=compute MaxTime=24:00:00
 }
+
+@test "sbatch refusals match Slurm's words and exit codes (golden 86-90)" {
+	g=$HERD_SHARED_DIR/golden/slurm-22.05
+	jobs_before=$(squeue -h -t all -o %i | wc -l)
+	cp "$g/noshebang.sh" .
+	run sbatch noshebang.sh
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(cat "$g/86-err-sbatch-no-shebang.err")" ]
+	run sbatch does-not-exist.sh
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(cat "$g/87-err-sbatch-missing-file.err")" ]
+	run sbatch </dev/null
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(cat "$g/88-err-sbatch-empty-stdin.err")" ]
+	run sbatch --time=abc --wrap=true
+	[ "$status" -eq 255 ]
+	[ "$output" = "$(cat "$g/89-err-sbatch-bad-time.err")" ]
+	run sbatch --no-such-option --wrap=true
+	[ "$status" -eq 255 ]
+	[ "$output" = "$(cat "$g/90-err-sbatch-bad-option.err")" ]
+	# nothing of that reached the controller
+	[ "$(squeue -h -t all -o %i | wc -l)" -eq "$jobs_before" ]
+}
