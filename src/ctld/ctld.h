@@ -42,6 +42,16 @@ struct node {
 	char *partitions; /* comma list, for node info */
 };
 
+/* one term of a dependency (job_depend.c) */
+#define DEP_UNFULFILLED 0
+#define DEP_SATISFIED 1
+#define DEP_FAILED 2
+struct dep_term {
+	uint8_t type, state;
+	uint32_t job_id;
+	uint32_t minutes; /* after:id+minutes */
+};
+
 struct job {
 	uint32_t id;
 	struct job_desc *desc; /* owned */
@@ -64,6 +74,10 @@ struct job {
 	struct event *timer; /* time limit, then kill-wait escalation */
 	int kill_stage; /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent */
 	int held;
+	struct dep_term *deps;
+	uint32_t dep_cnt;
+	int dep_or; /* terms joined by '?' */
+	char *dep_display; /* remaining terms as squeue %E shows them; NULL = none */
 	int released; /* allocation returned to the nodes */
 	struct ctld *ctx;
 	char *std_out, *std_err, *std_in; /* expanded */
@@ -153,6 +167,13 @@ void job_info_release(struct job_info *ji);
 void job_purge_old(struct ctld *c);
 int job_is_admin(struct ctld *c, uint32_t uid);
 void job_expand_paths(struct ctld *c, struct job *j);
+
+/* job_depend.c */
+int depend_parse(const char *spec, uint32_t self_id, struct dep_term **out, uint32_t *cnt, int *is_or);
+/* Replace the job's dependency (NULL/"" clears); -1 on a bad spec, job unchanged. */
+int depend_set(struct job *j, const char *spec);
+/* 1 satisfied, 0 waiting, -1 can never be satisfied */
+int depend_eval(struct ctld *c, struct job *j);
 
 /* sched.c */
 void sched_request(struct ctld *c);

@@ -156,6 +156,8 @@ job_free(struct job *j)
 	free(j->std_out);
 	free(j->std_err);
 	free(j->std_in);
+	free(j->deps);
+	free(j->dep_display);
 	free(j);
 }
 
@@ -397,6 +399,11 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		rc = ESLURM_REJECTED_MAX_JOBS;
 		goto fail;
 	}
+	if (depend_set(j, d->dependency) < 0) {
+		free(j);
+		rc = ESLURM_DEPENDENCY;
+		goto fail;
+	}
 	j->uid = uid;
 	j->gid = gid;
 	j->user = xstrdup(cached_name(user_cache, uid, 0));
@@ -482,7 +489,7 @@ job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji)
 	ji->features = d->constraint;
 	ji->state = j->state;
 	ji->reason = j->reason;
-	ji->dependency = d->dependency;
+	ji->dependency = j->dep_display;
 	ji->priority = j->priority;
 	ji->nice = d->nice;
 	ji->restart_count = j->restarts;
@@ -602,6 +609,7 @@ job_to_state(struct ctld *c, const struct job *j, struct job_state *st)
 		buf_free(&b);
 	}
 	st->released = j->released;
+	st->dependency = xstrdup(j->dep_display);
 }
 
 /* Forget the job's allocation (the nodes must already have it back). */
@@ -634,6 +642,8 @@ job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 	j->start_time = st->start_time;
 	j->end_time = st->end_time;
 	j->held = (j->state & JOB_STATE_BASE) == JOB_PENDING && j->priority == 0;
+	if (depend_set(j, st->dependency) < 0)
+		log_warnx("job %u: saved dependency '%s' unreadable, dropped", j->id, st->dependency);
 	int p = st->partition ? conf_part_index(c->conf, st->partition) : -1;
 	if (p >= 0)
 		j->part = p;

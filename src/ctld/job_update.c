@@ -99,13 +99,20 @@ job_update_key(struct ctld *c, struct job *j, const char *key, const char *val, 
 		return 0;
 	}
 	if (strcasecmp(key, "Account") == 0 || strcasecmp(key, "QOS") == 0 ||
-	    strcasecmp(key, "Features") == 0 || strcasecmp(key, "Dependency") == 0) {
-		char **f = strcasecmp(key, "Account") == 0    ? &d->account
-		           : strcasecmp(key, "QOS") == 0      ? &d->qos
-		           : strcasecmp(key, "Features") == 0 ? &d->constraint
-		                                              : &d->dependency;
+	    strcasecmp(key, "Features") == 0) {
+		char **f = strcasecmp(key, "Account") == 0 ? &d->account
+		           : strcasecmp(key, "QOS") == 0   ? &d->qos
+		                                           : &d->constraint;
 		free(*f);
 		*f = *val ? xstrdup(val) : NULL;
+		return 0;
+	}
+	if (strcasecmp(key, "Dependency") == 0) {
+		/* replaces the whole list; "" clears it */
+		if (depend_set(j, val) < 0)
+			return ESLURM_DEPENDENCY;
+		free(d->dependency);
+		d->dependency = *val ? xstrdup(val) : NULL;
 		return 0;
 	}
 	if (strcasecmp(key, "MinMemoryNode") == 0) {

@@ -196,6 +196,18 @@ sched_reserve(struct ctld *c, struct job *top, const uint32_t *free_cpus, uint8_
 	return when;
 }
 
+/* --kill-on-invalid-dep=yes, or SchedulerParameters=kill_invalid_depend
+ * unless the job said no */
+static int
+sched_kill_invalid_dep(struct ctld *c, const struct job *j)
+{
+	if (j->desc->flags & JOB_DESC_KILL_INV_DEP)
+		return 1;
+	if (j->desc->flags & JOB_DESC_NO_KILL_INV_DEP)
+		return 0;
+	return c->conf->scheduler_params && strstr(c->conf->scheduler_params, "kill_invalid_depend") != NULL;
+}
+
 void
 sched_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -214,6 +226,20 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 		if (j->eligible_time > now) {
 			if (j->reason != WAIT_TIME) {
 				j->reason = WAIT_TIME;
+				c->last_update = now;
+			}
+			continue;
+		}
+		int dep = depend_eval(c, j);
+		if (dep <= 0) {
+			uint32_t want = dep == 0 ? WAIT_DEPENDENCY : WAIT_DEP_INVALID;
+			if (dep < 0 && sched_kill_invalid_dep(c, j)) {
+				log_info("job %u: dependency can never be satisfied, cancelled", j->id);
+				job_signal_cancel(c, j, 0, 0, 0);
+				continue;
+			}
+			if (j->reason != want) {
+				j->reason = want;
 				c->last_update = now;
 			}
 			continue;

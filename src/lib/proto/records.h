@@ -343,6 +343,7 @@
 	X(S, STR, , nodes) \
 	X(S, STR, , node_cpus) \
 	X(S, U32, , released) \
+	X(S, STR, , dependency) \
 	X(S, U32, , purged)
 
 /* herdctld state save: a new job (its request and first state) */
