@@ -52,6 +52,12 @@ struct dep_term {
 	uint32_t minutes; /* after:id+minutes */
 };
 
+/* a parsed --array specification */
+struct array_spec {
+	uint32_t *idx; /* sorted, unique */
+	uint32_t cnt, throttle, min, max, step;
+};
+
 struct job {
 	uint32_t id;
 	struct job_desc *desc; /* owned */
@@ -78,6 +84,13 @@ struct job {
 	uint32_t dep_cnt;
 	int dep_or; /* terms joined by '?' */
 	char *dep_display; /* remaining terms as squeue %E shows them; NULL = none */
+	/* arrays: array_job_id 0 for a plain job; array_task_id NO_VAL while the
+	 * record still stands for pending tasks (array_pending) */
+	uint32_t array_job_id, array_task_id;
+	uint32_t *array_pending;
+	uint32_t array_pending_cnt, array_throttle;
+	uint32_t array_count, array_min, array_max, array_step; /* of the whole array */
+	char *array_str; /* array_pending as ranges, for squeue */
 	int released; /* allocation returned to the nodes */
 	struct ctld *ctx;
 	char *std_out, *std_err, *std_in; /* expanded */
@@ -161,12 +174,22 @@ int job_submit(
 void job_insert(struct ctld *c, struct job *j);
 void job_remove(struct ctld *c, struct job *j);
 void job_free(struct job *j);
+uint32_t job_alloc_id(struct ctld *c); /* 0 when none is free */
 void job_clear_alloc(struct job *j);
 void job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji);
 void job_info_release(struct job_info *ji);
 void job_purge_old(struct ctld *c);
 int job_is_admin(struct ctld *c, uint32_t uid);
 void job_expand_paths(struct ctld *c, struct job *j);
+
+/* job_array.c */
+int array_parse(const char *spec, uint32_t max_size, struct array_spec *out);
+char *array_ranges(const uint32_t *idx, uint32_t n);
+void array_refresh_str(struct job *j);
+uint32_t array_running(struct ctld *c, uint32_t array_job_id);
+struct job *array_split(struct ctld *c, struct job *master);
+int array_drop_pending(struct job *master, uint32_t idx);
+uint32_t job_targets(struct ctld *c, uint32_t job_id, uint32_t task, struct job ***out, int *in_master);
 
 /* job_depend.c */
 int depend_parse(const char *spec, uint32_t self_id, struct dep_term **out, uint32_t *cnt, int *is_or);

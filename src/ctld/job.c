@@ -158,6 +158,8 @@ job_free(struct job *j)
 	free(j->std_in);
 	free(j->deps);
 	free(j->dep_display);
+	free(j->array_pending);
+	free(j->array_str);
 	free(j);
 }
 
@@ -199,14 +201,17 @@ job_expand_one(struct ctld *c, struct job *j, const char *pat, const char *dflt)
 			buf_addc(&b, '%');
 			break;
 		case 'j':
-		case 'A':
 			buf_printf(&b, "%0*u", width, j->id);
+			break;
+		case 'A':
+			buf_printf(&b, "%0*u", width, j->array_job_id ? j->array_job_id : j->id);
 			break;
 		case 'J':
 			buf_printf(&b, "%0*u", width, j->id);
 			break;
 		case 'a':
-			buf_printf(&b, "%0*u", width, 4294967294U);
+			buf_printf(
+			    &b, "%0*u", width, j->array_task_id != NO_VAL ? j->array_task_id : 4294967294U);
 			break;
 		case 'x':
 			buf_adds(&b, j->desc->name ? j->desc->name : "");
@@ -245,17 +250,17 @@ job_expand_paths(struct ctld *c, struct job *j)
 	free(j->std_out);
 	free(j->std_err);
 	free(j->std_in);
-	j->std_out = job_expand_one(c, j, j->desc->std_out, "slurm-%j.out");
-	j->std_err =
-	    job_expand_one(c, j, j->desc->std_err ? j->desc->std_err : j->desc->std_out, "slurm-%j.out");
+	const char *dflt = j->array_job_id ? "slurm-%A_%a.out" : "slurm-%j.out";
+	j->std_out = job_expand_one(c, j, j->desc->std_out, dflt);
+	j->std_err = job_expand_one(c, j, j->desc->std_err ? j->desc->std_err : j->desc->std_out, dflt);
 	if (j->desc->std_in == NULL)
 		j->std_in = xstrdup("/dev/null");
 	else
 		j->std_in = job_expand_one(c, j, j->desc->std_in, NULL);
 }
 
-static uint32_t
-job_next_id(struct ctld *c)
+uint32_t
+job_alloc_id(struct ctld *c)
 {
 	uint32_t max = c->conf->max_job_id ? c->conf->max_job_id : 67043328;
 	uint32_t first = c->conf->first_job_id ? c->conf->first_job_id : 1;
@@ -311,10 +316,6 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		free(first);
 	} else if (part < 0) {
 		rc = ESLURM_DEFAULT_PARTITION_NOT_SET;
-		goto fail;
-	}
-	if (d->array_spec != NULL && *d->array_spec) {
-		rc = ESLURM_NOT_SUPPORTED;
 		goto fail;
 	}
 	if (c->job_count >= (cf->max_job_count ? cf->max_job_count : 10000)) {
@@ -393,14 +394,40 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 
 	struct job *j = xcalloc(1, sizeof(*j));
 	j->desc = d;
-	j->id = job_next_id(c);
+	j->id = job_alloc_id(c);
 	if (j->id == 0) {
 		free(j);
 		rc = ESLURM_REJECTED_MAX_JOBS;
 		goto fail;
 	}
+	j->array_task_id = NO_VAL;
+	if (d->array_spec != NULL && *d->array_spec) {
+		struct array_spec as;
+		if (array_parse(d->array_spec, cf->max_array_size, &as) < 0) {
+			free(j);
+			rc = ESLURM_INVALID_ARRAY;
+			goto fail;
+		}
+		/* every task counts toward MaxJobCount */
+		if (c->job_count + as.cnt > (cf->max_job_count ? cf->max_job_count : 10000)) {
+			free(as.idx);
+			free(j);
+			rc = ESLURM_REJECTED_MAX_JOBS;
+			goto fail;
+		}
+		j->array_job_id = j->id;
+		j->array_pending = as.idx;
+		j->array_pending_cnt = as.cnt;
+		j->array_throttle = as.throttle;
+		j->array_count = as.cnt;
+		j->array_min = as.min;
+		j->array_max = as.max;
+		j->array_step = as.step;
+		array_refresh_str(j);
+	}
 	if (depend_set(j, d->dependency) < 0) {
-		free(j);
+		j->desc = NULL; /* freed below */
+		job_free(j);
 		rc = ESLURM_DEPENDENCY;
 		goto fail;
 	}
@@ -473,8 +500,10 @@ job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji)
 	const struct job_desc *d = j->desc;
 	memset(ji, 0, sizeof(*ji));
 	ji->job_id = j->id;
-	ji->array_job_id = 0;
-	ji->array_task_id = NO_VAL;
+	ji->array_job_id = j->array_job_id;
+	ji->array_task_id = j->array_task_id;
+	ji->array_task_str = j->array_task_id == NO_VAL ? j->array_str : NULL;
+	ji->array_max_tasks = j->array_throttle;
 	ji->name = d->name;
 	ji->user_name = j->user;
 	ji->group_name = j->group;
@@ -610,6 +639,14 @@ job_to_state(struct ctld *c, const struct job *j, struct job_state *st)
 	}
 	st->released = j->released;
 	st->dependency = xstrdup(j->dep_display);
+	st->array_job_id = j->array_job_id;
+	st->array_task_id = j->array_task_id;
+	st->array_pending = xstrdup(j->array_str);
+	st->array_throttle = j->array_throttle;
+	st->array_count = j->array_count;
+	st->array_min = j->array_min;
+	st->array_max = j->array_max;
+	st->array_step = j->array_step;
 }
 
 /* Forget the job's allocation (the nodes must already have it back). */
@@ -642,6 +679,22 @@ job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 	j->start_time = st->start_time;
 	j->end_time = st->end_time;
 	j->held = (j->state & JOB_STATE_BASE) == JOB_PENDING && j->priority == 0;
+	j->array_job_id = st->array_job_id;
+	j->array_task_id = st->array_task_id;
+	j->array_throttle = st->array_throttle;
+	j->array_count = st->array_count;
+	j->array_min = st->array_min;
+	j->array_max = st->array_max;
+	j->array_step = st->array_step;
+	free(j->array_pending);
+	j->array_pending = NULL;
+	j->array_pending_cnt = 0;
+	struct array_spec as;
+	if (st->array_pending != NULL && array_parse(st->array_pending, 4000001, &as) == 0) {
+		j->array_pending = as.idx;
+		j->array_pending_cnt = as.cnt;
+	}
+	array_refresh_str(j);
 	if (depend_set(j, st->dependency) < 0)
 		log_warnx("job %u: saved dependency '%s' unreadable, dropped", j->id, st->dependency);
 	int p = st->partition ? conf_part_index(c->conf, st->partition) : -1;

@@ -73,6 +73,14 @@ job_build_env(struct ctld *c, struct job *j, struct batch_launch *bl)
 	char *cpn = fmt_compressed_counts(j->node_cpus, j->node_cnt);
 	char *tpn = job_tasks_per_node(j);
 	setenvf(env, n, "SLURM_JOB_ID", "%u", j->id);
+	if (j->array_task_id != NO_VAL) {
+		setenvf(env, n, "SLURM_ARRAY_JOB_ID", "%u", j->array_job_id);
+		setenvf(env, n, "SLURM_ARRAY_TASK_ID", "%u", j->array_task_id);
+		setenvf(env, n, "SLURM_ARRAY_TASK_COUNT", "%u", j->array_count);
+		setenvf(env, n, "SLURM_ARRAY_TASK_MIN", "%u", j->array_min);
+		setenvf(env, n, "SLURM_ARRAY_TASK_MAX", "%u", j->array_max);
+		setenvf(env, n, "SLURM_ARRAY_TASK_STEP", "%u", j->array_step);
+	}
 	setenvf(env, n, "SLURM_JOBID", "%u", j->id);
 	strv_setenv(env, n, "SLURM_JOB_NAME", d->name ? d->name : "");
 	strv_setenv(env, n, "SLURM_JOB_NODELIST", j->nodelist);

@@ -125,12 +125,9 @@ job_update_key(struct ctld *c, struct job *j, const char *key, const char *val, 
 	return ESLURM_NOT_SUPPORTED;
 }
 
-int
-job_update(struct ctld *c, struct job_update_req *req, uint32_t uid)
+static int
+job_update_one(struct ctld *c, struct job *j, struct job_update_req *req, uint32_t uid)
 {
-	struct job *j = job_find(c, req->job_id);
-	if (j == NULL)
-		return ESLURM_INVALID_JOB_ID;
 	int admin = job_is_admin(c, uid);
 	if (j->uid != uid && !admin)
 		return ESLURM_ACCESS_DENIED;
@@ -209,4 +206,26 @@ job_update(struct ctld *c, struct job_update_req *req, uint32_t uid)
 		sched_request(c);
 	}
 	return rc;
+}
+
+/* A job, every record of an array, or one task (a task still pending in
+ * the array's original record is updated with all its pending tasks). */
+int
+job_update(struct ctld *c, struct job_update_req *req, uint32_t uid)
+{
+	struct job **t;
+	int in_master;
+	uint32_t n = job_targets(c, req->job_id, req->array_task_id, &t, &in_master);
+	int rc = n ? 0 : ESLURM_INVALID_JOB_ID, done = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		int r = job_update_one(c, t[i], req, uid);
+		if (r == 0)
+			done++;
+		else
+			rc = r;
+	}
+	free(t);
+	/* for a whole array, records in other states (running tasks for a
+	 * hold) are not an error as long as one record took the change */
+	return (n > 1 && done) ? 0 : rc;
 }

@@ -59,9 +59,7 @@ rpc_submit(struct ctld *c, struct conn *cn, struct msg *m)
 static int
 job_matches_id(const struct job *j, uint32_t id)
 {
-	if (j->id == id)
-		return 1;
-	return 0;
+	return j->id == id || j->array_job_id == id;
 }
 
 static void
@@ -118,8 +116,8 @@ rpc_step_info(struct ctld *c, struct conn *cn, struct msg *m)
 		struct step_info *s = &resp.steps[resp.steps_cnt++];
 		s->job_id = j->id;
 		s->step_id = STEP_ID_BATCH;
-		s->array_job_id = 0;
-		s->array_task_id = NO_VAL;
+		s->array_job_id = j->array_job_id;
+		s->array_task_id = j->array_task_id;
 		s->name = xstrdup("batch");
 		s->partition = xstrdup(c->conf->parts[j->part].name);
 		s->user_name = xstrdup(j->user);
@@ -173,23 +171,40 @@ static void
 rpc_cancel(struct ctld *c, struct conn *cn, struct msg *m)
 {
 	struct cancel_req *req = m->body;
-	struct job *j = job_find(c, req->job_id);
-	if (j == NULL) {
+	/* no srun steps yet: only the job itself and its batch step */
+	if (req->step_id != NO_VAL && req->step_id != STEP_ID_BATCH) {
 		conn_reply_rc(c, cn, m->req_id, ESLURM_INVALID_JOB_ID);
 		return;
 	}
-	/* no arrays and no srun steps yet: only the job itself and its batch step */
-	if ((req->array_task_id != NO_VAL) || (req->step_id != NO_VAL && req->step_id != STEP_ID_BATCH)) {
-		conn_reply_rc(c, cn, m->req_id, ESLURM_INVALID_JOB_ID);
-		return;
+	struct job **t;
+	int in_master;
+	uint32_t n = job_targets(c, req->job_id, req->array_task_id, &t, &in_master);
+	int rc = n ? 0 : ESLURM_INVALID_JOB_ID, done = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct job *j = t[i];
+		if (j->uid != m->uid && !job_is_admin(c, m->uid)) {
+			log_info("job %u: cancel by uid %u denied", j->id, m->uid);
+			rc = ESLURM_ACCESS_DENIED;
+			continue;
+		}
+		if (in_master && j->array_pending_cnt > 1 && req->signal == 0) {
+			/* one task of those still pending: it just leaves the set */
+			array_drop_pending(j, req->array_task_id);
+			state_job_update(c, j);
+			c->last_update = ctld_now();
+			done++;
+			continue;
+		}
+		if (in_master)
+			j->array_task_id = req->array_task_id; /* the last pending task */
+		int r = job_signal_cancel(c, j, req->signal, req->flags, m->uid);
+		if (r == 0)
+			done++;
+		else if (rc == 0 || rc == ESLURM_ALREADY_DONE)
+			rc = r;
 	}
-	if (j->uid != m->uid && !job_is_admin(c, m->uid)) {
-		log_info("job %u: cancel by uid %u denied", j->id, m->uid);
-		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
-		return;
-	}
-	int rc = job_signal_cancel(c, j, req->signal, req->flags, m->uid);
-	conn_reply_rc(c, cn, m->req_id, rc);
+	free(t);
+	conn_reply_rc(c, cn, m->req_id, done ? 0 : rc);
 }
 
 static void

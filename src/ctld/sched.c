@@ -290,6 +290,11 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 			goto next;
 		}
 		j->last_sched_eval = now;
+		if (j->array_pending_cnt > 0 && j->array_throttle > 0 &&
+		    array_running(c, j->array_job_id) >= j->array_throttle) {
+			j->reason = WAIT_ARRAY_TASK_LIMIT;
+			goto next;
+		}
 		if (blocked[j->part] && builtin) {
 			j->reason = WAIT_PRIORITY;
 			goto next;
@@ -309,18 +314,27 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 				excl = resv[j->part];
 		}
 		if (alloc_try(c, j, free_cpus, excl, &a, 0) == 0) {
-			j->node_cnt = a.n;
-			j->node_idx = a.idx;
-			j->node_cpus = a.cpus;
-			j->total_cpus = 0;
+			/* an array's next task runs in a record of its own */
+			struct job *run = j->array_pending_cnt > 0 ? array_split(c, j) : j;
+			if (run == NULL) {
+				free(a.idx);
+				free(a.cpus);
+				goto next;
+			}
+			run->node_cnt = a.n;
+			run->node_idx = a.idx;
+			run->node_cpus = a.cpus;
+			run->total_cpus = 0;
 			for (uint32_t k = 0; k < a.n; k++) {
-				j->total_cpus += a.cpus[k];
+				run->total_cpus += a.cpus[k];
 				free_cpus[a.idx[k]] -= a.cpus[k];
 				total_free -= a.cpus[k];
 			}
-			j->reason = WAIT_NO_REASON;
-			job_launch(c, j);
+			run->reason = WAIT_NO_REASON;
+			job_launch(c, run);
 			started++;
+			if (run != j)
+				i--; /* more tasks of the same array may fit */
 			continue;
 		}
 		if (!blocked[j->part]) {

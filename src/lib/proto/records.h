@@ -344,6 +344,14 @@
 	X(S, STR, , node_cpus) \
 	X(S, U32, , released) \
 	X(S, STR, , dependency) \
+	X(S, U32, , array_job_id) \
+	X(S, U32, , array_task_id) \
+	X(S, STR, , array_pending) \
+	X(S, U32, , array_throttle) \
+	X(S, U32, , array_count) \
+	X(S, U32, , array_min) \
+	X(S, U32, , array_max) \
+	X(S, U32, , array_step) \
 	X(S, U32, , purged)
 
 /* herdctld state save: a new job (its request and first state) */
