@@ -146,6 +146,47 @@ fail:
 	return -1;
 }
 
+/* A term on a whole array: after = every task started, afterany = every
+ * task ended, afterok = every task ended with exit 0, afternotok = every
+ * task ended and one did not. */
+static uint8_t
+term_eval_array(struct ctld *c, const struct dep_term *t, int64_t now)
+{
+	int pending = 0, running = 0, bad = 0, started_late = 0;
+	for (const struct job *r = c->jobs_head; r; r = r->next) {
+		if (r->array_job_id != t->job_id)
+			continue;
+		uint32_t b = r->state & JOB_STATE_BASE;
+		if (r->array_pending_cnt > 0 || b == JOB_PENDING) {
+			pending++;
+			continue;
+		}
+		if (!job_state_is_finished(r->state) || (r->state & JOB_COMPLETING))
+			running++;
+		else if (!(b == JOB_COMPLETE && r->exit_code == 0))
+			bad++;
+		if (r->start_time + (int64_t)t->minutes * 60 > now)
+			started_late++;
+	}
+	switch (t->type) {
+	case DEP_AFTER:
+		return pending == 0 && started_late == 0 ? DEP_SATISFIED : DEP_UNFULFILLED;
+	case DEP_AFTERANY:
+	case DEP_AFTERBB:
+		return pending + running == 0 ? DEP_SATISFIED : DEP_UNFULFILLED;
+	case DEP_AFTEROK:
+	case DEP_AFTERCORR:
+		if (bad)
+			return DEP_FAILED;
+		return pending + running == 0 ? DEP_SATISFIED : DEP_UNFULFILLED;
+	case DEP_AFTERNOTOK:
+		if (pending + running > 0)
+			return DEP_UNFULFILLED;
+		return bad ? DEP_SATISFIED : DEP_FAILED;
+	}
+	return DEP_UNFULFILLED;
+}
+
 static uint8_t
 term_eval(struct ctld *c, const struct job *j, const struct dep_term *t, int64_t now)
 {
@@ -166,6 +207,8 @@ term_eval(struct ctld *c, const struct job *j, const struct dep_term *t, int64_t
 	const struct job *r = job_find(c, t->job_id);
 	if (r == NULL)
 		return DEP_SATISFIED; /* gone: nothing left to wait for */
+	if (r->array_job_id == t->job_id)
+		return term_eval_array(c, t, now);
 	uint32_t b = r->state & JOB_STATE_BASE;
 	int done = job_state_is_finished(r->state) && !(r->state & JOB_COMPLETING);
 	switch (t->type) {

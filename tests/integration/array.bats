@@ -121,3 +121,25 @@ wait_array_done() {
 		[ "$output" = "sbatch: error: Batch job submission failed: Invalid job array specification" ]
 	done
 }
+
+@test "afterok on an array waits for every task; a failing task fails it" {
+	a=$(sbatch --parsable --array=1-3 --wrap 'sleep 1')
+	a=${a%%;*}
+	ok=$(sbatch --parsable -d "afterok:$a" --wrap true)
+	ok=${ok%%;*}
+	for _ in $(seq 100); do [ "$(squeue -h -j "$ok" -o %r)" = Dependency ] && break; sleep 0.02; done
+	wait_for_job_state "$ok" COMPLETED
+	# every task had ended when it started
+	[ "$(squeue -h -t all -j "$a" -o %T | grep -c COMPLETED)" -eq 3 ]
+	b=$(sbatch --parsable --array=1-3 --wrap 'exit $((SLURM_ARRAY_TASK_ID == 2))')
+	b=${b%%;*}
+	never=$(sbatch --parsable -d "afterok:$b" --wrap true)
+	never=${never%%;*}
+	for _ in $(seq 300); do
+		[ "$(squeue -h -j "$never" -o %r)" = DependencyNeverSatisfied ] && break
+		sleep 0.02
+	done
+	run squeue -h -j "$never" -o %E
+	[ "$output" = "afterok:$b(failed)" ]
+	scancel "$never"
+}
