@@ -108,8 +108,6 @@ job_signal_cancel(struct ctld *c, struct job *j, uint32_t sig, uint32_t flags, u
 		j->state = JOB_CANCELLED;
 		j->reason = WAIT_NO_REASON;
 		j->end_time = now;
-		if (j->start_time == 0)
-			j->start_time = 0;
 		c->last_update = now;
 		state_job_update(c, j);
 		log_verbose("job %u: cancelled while pending by uid %u", j->id, uid);

@@ -32,16 +32,6 @@ struct alloc {
 	uint32_t *cpus;
 };
 
-static int
-job_node_allowed(struct ctld *c, const struct job *j, uint32_t ni, struct hostlist *req, struct hostlist *exc)
-{
-	const char *name = c->nodes[ni].cfg->name;
-	if (exc != NULL && hostlist_find(exc, name) >= 0)
-		return 0;
-	(void)req;
-	return 1;
-}
-
 /* Try to place job j given free CPUs per node (indexed by node index).
  * reserved: nodes not to use (may be NULL).  Fills a (caller frees). */
 static int
@@ -70,7 +60,7 @@ alloc_try(struct ctld *c, const struct job *j, const uint32_t *free_cpus, const 
 			if ((pass == 0) != is_req)
 				continue;
 			if ((!ignore_state && !node_usable(n)) || (reserved && reserved[ni]) ||
-			    !job_node_allowed(c, j, ni, req, exc))
+			    (exc != NULL && hostlist_find(exc, n->cfg->name) >= 0))
 				continue;
 			if (a->n >= j->max_nodes)
 				break;
