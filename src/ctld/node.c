@@ -232,15 +232,17 @@ node_check_timeouts(struct ctld *c)
 		if (b == NODE_STATE_DOWN || b == NODE_STATE_FUTURE)
 			continue;
 		int64_t silent = now - n->last_seen;
-		if (n->conn != NULL && silent > 15 && !(n->state & NODE_STATE_NO_RESPOND)) {
+		/* three pings missed: not responding (the '*' of sinfo) */
+		if (silent > 3 * (int64_t)conf_ping_interval(c->conf) &&
+		    !(n->state & NODE_STATE_NO_RESPOND)) {
 			n->state |= NODE_STATE_NO_RESPOND;
 			c->last_update = now;
 		}
-		if (timeout > 0 && silent >= (int64_t)timeout && (n->state & NODE_STATE_NO_RESPOND) &&
-		    b != NODE_STATE_UNKNOWN)
+		if (timeout > 0 && silent >= (int64_t)timeout && b != NODE_STATE_UNKNOWN) {
+			n->state |= NODE_STATE_NO_RESPOND;
 			node_set_down(c, n, "Not responding", 0, 1);
-		else if (timeout > 0 && silent >= (int64_t)timeout && b == NODE_STATE_UNKNOWN &&
-		         n->conn == NULL && !(n->state & NODE_STATE_NO_RESPOND)) {
+		} else if (timeout > 0 && silent >= (int64_t)timeout && b == NODE_STATE_UNKNOWN &&
+		           n->conn == NULL && !(n->state & NODE_STATE_NO_RESPOND)) {
 			n->state |= NODE_STATE_NO_RESPOND;
 			c->last_update = now;
 		}

@@ -259,8 +259,15 @@ static void
 rpc_node_ping(struct ctld *c, struct conn *cn, struct msg *m)
 {
 	int idx = conn_node(cn);
-	if (idx >= 0)
-		c->nodes[idx].last_seen = ctld_now();
+	if (idx < 0)
+		return;
+	struct node *n = &c->nodes[idx];
+	n->last_seen = ctld_now();
+	if (n->state & NODE_STATE_NO_RESPOND) {
+		/* it speaks again on a connection that stayed open (it was stopped,
+		 * or the network hung): its registration decides what happens */
+		conn_send(c, cn, REQ_NODE_PING, NULL);
+	}
 }
 
 static void

@@ -35,6 +35,7 @@ struct herdd {
 	struct event_base *base;
 	struct bufferevent *ctld; /* persistent link to herdctld, NULL while down */
 	int ctld_registered;
+	uint32_t register_req_id; /* the registration awaiting its answer */
 	struct event *reconnect_ev;
 	int reconnect_ms;
 	struct event *ping_ev;

@@ -313,7 +313,8 @@ send_register(struct herdd *d)
 	}
 	reg.start_time = d->start_time;
 	running_jobs(d, &reg);
-	bev_send(d, d->ctld, REQ_NODE_REGISTER, ++d->next_req_id, &reg, 1);
+	d->register_req_id = ++d->next_req_id;
+	bev_send(d, d->ctld, REQ_NODE_REGISTER, d->register_req_id, &reg, 1);
 	free(reg.jobs);
 }
 
@@ -351,9 +352,14 @@ ctld_frame(struct herdd *d, void *who, struct msg *m)
 	case REQ_JOB_SIGNAL:
 		signal_job(d, m->body);
 		break;
+	case REQ_NODE_PING:
+		/* the controller asks us to register again (we stay registered
+		 * meanwhile: completions keep flowing) */
+		send_register(d);
+		break;
 	case RESP_RC: {
 		struct rc *r = m->body;
-		if (!d->ctld_registered) {
+		if (m->req_id == d->register_req_id) {
 			if (r->rc != 0) {
 				log_warnx("registration refused: %s", herd_strerror(r->rc));
 				return;
@@ -668,10 +674,7 @@ main(int argc, char **argv)
 	d->reconnect_ev = evtimer_new(d->base, reconnect_cb, d);
 	d->reconnect_ms = 10;
 	d->ping_ev = event_new(d->base, -1, EV_PERSIST, ping_cb, d);
-	uint32_t ping_s = d->conf->slurmd_timeout ? d->conf->slurmd_timeout / 3 : 5;
-	if (ping_s > 5 || ping_s == 0)
-		ping_s = ping_s == 0 ? 1 : 5;
-	struct timeval pt = {ping_s, 0};
+	struct timeval pt = {conf_ping_interval(d->conf), 0};
 	event_add(d->ping_ev, &pt);
 	log_info("herdd %s started as node %s (port %u, spool %s)", HERD_VERSION, node, port, d->spool);
 	ctld_connect(d);

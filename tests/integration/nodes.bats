@@ -37,7 +37,14 @@ setup() {
 	cd "$HERD_TEST_DIR"
 }
 
-herdd_pid() { awk -v n="$1" '$3 == "herdd" && $4 == n { print $1 }' "$HERD_TEST_DIR/run/herd.pids"; }
+# the node daemon's pid: the one a test restarted, else the one herd started
+herdd_pid() {
+	if [[ -f $HERD_TEST_DIR/run/herdd-$1.restarted ]]; then
+		cat "$HERD_TEST_DIR/run/herdd-$1.restarted"
+	else
+		awk -v n="$1" '$3 == "herdd" && $4 == n { print $1 }' "$HERD_TEST_DIR/run/herd.pids"
+	fi
+}
 
 node_state() { scontrol show node "$1" | sed -n 's/.*State=\([A-Z_+]*\).*/\1/p'; }
 
@@ -56,6 +63,7 @@ restart_herdd() {
 	"$HERD_BUILD_DIR/herdd" -D -f "$HERD_TEST_DIR/slurm.conf" -N "$1" \
 	    >>"$HERD_TEST_DIR/log/herdd-$1.out" 2>&1 &
 	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	echo "$!" >"$HERD_TEST_DIR/run/herdd-$1.restarted"
 }
 
 @test "a dead node daemon: NOT_RESPONDING, DOWN after SlurmdTimeout, NODE_FAIL, back idle" {
@@ -97,4 +105,16 @@ restart_herdd() {
 	[ "$(cat requeued.out)" = "$(printf 'run 0\nrun 1')" ]
 	scancel "$id"
 	wait_for_job_state "$id" CANCELLED
+}
+
+@test "a node daemon that hangs (SIGSTOP) goes DOWN after SlurmdTimeout and returns when it resumes" {
+	pid=$(herdd_pid n1)
+	kill -0 "$pid"
+	kill -STOP "$pid"
+	wait_node n1 DOWN+NOT_RESPONDING 10 || { kill -CONT "$pid"; false; }
+	kill -CONT "$pid"
+	wait_node n1 IDLE 10
+	run sbatch --parsable -w n1 --wrap 'echo back'
+	id=${output%%;*}
+	wait_for_job_state "$id" COMPLETED
 }

@@ -367,3 +367,10 @@ conf_node_port(const struct herd_conf *c, uint32_t i)
 		return c ? c->slurmd_port : 0;
 	return c->nodes[i].port;
 }
+
+uint32_t
+conf_ping_interval(const struct herd_conf *c)
+{
+	uint32_t s = c->slurmd_timeout / 3;
+	return s < 1 ? 1 : s > 5 ? 5 : s;
+}

@@ -112,6 +112,8 @@ struct herd_conf *conf_load_string(const char *text, const char *name, char *err
 void conf_destroy(struct herd_conf *c);
 
 int conf_node_index(const struct herd_conf *c, const char *name); /* -1 */
+/* Seconds between herdd's pings: a third of SlurmdTimeout, 1 to 5. */
+uint32_t conf_ping_interval(const struct herd_conf *c);
 int conf_part_index(const struct herd_conf *c, const char *name); /* -1 */
 /* Port of node i (its own or SlurmdPort). */
 uint16_t conf_node_port(const struct herd_conf *c, uint32_t i);
