@@ -359,8 +359,91 @@
 	X(S, ARR, job_desc, desc) \
 	X(S, ARR, job_state, st)
 
+/* accounting (herddbd): one step of a job as stored */
+#define REC_acct_step(X, S) \
+	X(S, U32, , step_id) \
+	X(S, STR, , name) \
+	X(S, STR, , nodes) \
+	X(S, U32, , nnodes) \
+	X(S, U32, , ntasks) \
+	X(S, U32, , ncpus) \
+	X(S, U32, , state) \
+	X(S, U32, , exit_code) \
+	X(S, U32, , requid) \
+	X(S, I64, , time_start) \
+	X(S, I64, , time_end) \
+	X(S, STR, , tres_alloc) \
+	X(S, U64, , max_rss_kb) \
+	X(S, U64, , ave_rss_kb) \
+	X(S, U64, , max_vmsize_kb) \
+	X(S, U64, , user_cpu_us) \
+	X(S, U64, , sys_cpu_us)
+
+/* accounting: a job (or array task) as stored; sent by herdctld as events
+ * happen (the whole row each time: the latest one wins) and returned to
+ * sacct with its steps */
+#define REC_acct_job(X, S) \
+	X(S, STR, , cluster) \
+	X(S, U32, , job_id) \
+	X(S, U32, , array_job_id) \
+	X(S, U32, , array_task_id) \
+	X(S, STR, , name) \
+	X(S, STR, , user_name) \
+	X(S, U32, , uid) \
+	X(S, STR, , group_name) \
+	X(S, U32, , gid) \
+	X(S, STR, , account) \
+	X(S, STR, , partition) \
+	X(S, STR, , qos) \
+	X(S, U32, , state) \
+	X(S, U32, , reason) \
+	X(S, U32, , exit_code) \
+	X(S, U32, , derived_exit_code) \
+	X(S, U32, , requid) \
+	X(S, U32, , restarts) \
+	X(S, U32, , priority) \
+	X(S, I64, , time_submit) \
+	X(S, I64, , time_eligible) \
+	X(S, I64, , time_start) \
+	X(S, I64, , time_end) \
+	X(S, I64, , time_suspended) \
+	X(S, U32, , timelimit) \
+	X(S, STR, , nodes) \
+	X(S, U32, , nnodes) \
+	X(S, U32, , ncpus) \
+	X(S, U32, , req_cpus) \
+	X(S, U64, , req_mem_mb) \
+	X(S, U32, , req_nodes) \
+	X(S, STR, , tres_alloc) \
+	X(S, STR, , tres_req) \
+	X(S, STR, , work_dir) \
+	X(S, STR, , submit_line) \
+	X(S, STR, , constraints) \
+	X(S, STR, , comment) \
+	X(S, U32, , flags) \
+	X(S, ARR, acct_step, steps)
+
+/* sacct's selection; empty lists select everything */
+#define REC_acct_query(X, S) \
+	X(S, U32, , flags) \
+	X(S, STRV, , users) \
+	X(S, STRV, , jobs) \
+	X(S, STRV, , states) \
+	X(S, STRV, , partitions) \
+	X(S, STRV, , names) \
+	X(S, STRV, , accounts) \
+	X(S, STR, , nodelist) \
+	X(S, I64, , start) \
+	X(S, I64, , end)
+
+#define REC_acct_jobs(X, S) X(S, ARR, acct_job, jobs)
+
 /* the record list: R(name) for each record above */
 #define HERD_RECORDS(R) \
+	R(acct_step) \
+	R(acct_job) \
+	R(acct_query) \
+	R(acct_jobs) \
 	R(empty) \
 	R(rc) \
 	R(job_desc) \
@@ -411,6 +494,9 @@
 	M(REQ_JOB_COMPLETE, job_complete) \
 	M(REQ_SHUTDOWN, empty) \
 	M(REQ_RECONFIGURE, empty) \
-	M(REQ_NODE_PING, empty)
+	M(REQ_NODE_PING, empty) \
+	M(REQ_ACCT_JOB, acct_job) \
+	M(REQ_ACCT_QUERY, acct_query) \
+	M(RESP_ACCT_JOBS, acct_jobs)
 
 #endif
