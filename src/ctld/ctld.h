@@ -19,6 +19,7 @@
 
 struct ctld;
 struct conn;
+struct acct_link;
 
 /* A node of the cluster (index = slurm.conf order). */
 struct node {
@@ -138,6 +139,7 @@ struct ctld {
 	struct pending_reply *replies, **replies_tail;
 
 	struct conn *conns;
+	struct acct_link *acct; /* NULL without AccountingStorageType=slurmdbd */
 	int64_t start_time;
 	int shutting_down;
 	char hostname[256];
@@ -156,6 +158,12 @@ void conn_set_node(struct conn *cn, int node_idx);
 int conn_node(const struct conn *cn);
 void conn_close(struct ctld *c, struct conn *cn);
 void conn_close_all(struct ctld *c);
+
+/* acct_link.c */
+int acct_link_open(struct ctld *c);
+void acct_link_close(struct ctld *c);
+void acct_job_changed(struct ctld *c, struct job *j);
+void acct_sync(struct ctld *c);
 
 /* sack.c */
 void sack_accept_cb(evutil_socket_t fd, short what, void *arg);

@@ -132,6 +132,8 @@ main(int argc, char **argv)
 		c->sack_ev = event_new(c->base, c->sack_fd, EV_READ | EV_PERSIST, sack_accept_cb, c);
 		event_add(c->sack_ev, NULL);
 	}
+	if (acct_link_open(c) < 0)
+		fatalx("cannot open the accounting queue in %s", c->conf->state_save_location);
 	c->sched_ev = event_new(c->base, -1, 0, sched_cb, c);
 	event_priority_set(c->sched_ev, 1);
 	c->commit_ev = event_new(c->base, -1, 0, state_commit_cb, c);
@@ -168,6 +170,7 @@ main(int argc, char **argv)
 	log_info("herdctld stopping");
 	state_commit_cb(-1, 0, c);
 	conn_close_all(c);
+	acct_link_close(c);
 	for (int i = 0; i < 3; i++)
 		event_free(c->sig_ev[i]);
 	event_free(c->tick_ev);

@@ -337,6 +337,8 @@ state_job_new(struct ctld *c, struct job *j)
 	new_record(c, j, &b);
 	int rc = state_append(c, &b);
 	buf_free(&b);
+	if (rc == 0)
+		acct_job_changed(c, j);
 	return rc;
 }
 
@@ -351,6 +353,7 @@ state_job_update(struct ctld *c, struct job *j)
 	proto_free(&rdesc_job_state, &st);
 	state_append(c, &b);
 	buf_free(&b);
+	acct_job_changed(c, j);
 }
 
 void
@@ -377,6 +380,7 @@ void
 state_commit_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctld *c = arg;
+	acct_sync(c);
 	if (c->state_dirty) {
 		if (fdatasync(c->state_fd) < 0)
 			log_warn("state: fdatasync");

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herdctld -> herddbd: accounting records, never lost.  With
+ * AccountingStorageType=accounting_storage/slurmdbd every change of a job
+ * appends the job's whole accounting row to StateSaveLocation/acct.queue
+ * (written, like the state journal, before the change is acknowledged to
+ * anyone).  A sender on the event loop keeps one connection to herddbd,
+ * sends the queue in order with a window of requests in flight and
+ * advances acct.offset as herddbd acknowledges.  herddbd stores a row by
+ * key (cluster, job id, submit time), so a row sent again after a crash
+ * replaces itself: nothing is lost and nothing is stored twice.  While
+ * herddbd or its database is down the queue simply grows.
+ */
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "ctld.h"
+#include "net/net.h"
+
+#define ACCT_WINDOW 64 /* records in flight */
+
+struct acct_link {
+	struct ctld *c;
+	int fd; /* acct.queue, O_APPEND */
+	int off_fd; /* acct.offset */
+	uint64_t size; /* bytes in the queue file */
+	uint64_t acked; /* bytes herddbd has confirmed */
+	uint64_t sent; /* bytes sent on the current connection */
+	uint64_t *ends; /* end offset of each record in flight, by request */
+	uint32_t first_id, next_id;
+	struct bufferevent *bev;
+	int connected;
+	struct event *retry_ev;
+	int retry_ms;
+	int warned;
+	int dirty; /* queued records not yet fdatasync'ed */
+};
+
+static void acct_pump(struct acct_link *l);
+
+static char *
+acct_path(struct ctld *c, const char *name)
+{
+	return xasprintf("%s/%s", c->conf->state_save_location, name);
+}
+
+static int
+acct_enabled(const struct herd_conf *cf)
+{
+	return cf->acct_storage_type != NULL &&
+	       strcasecmp(cf->acct_storage_type, "accounting_storage/slurmdbd") == 0;
+}
+
+static void
+acct_save_offset(struct acct_link *l)
+{
+	char s[32];
+	int n = snprintf(s, sizeof(s), "%llu\n", (unsigned long long)l->acked);
+	if (ftruncate(l->off_fd, 0) < 0 || pwrite(l->off_fd, s, (size_t)n, 0) != n)
+		log_warn("accounting: cannot save acct.offset");
+	/* everything delivered: start the queue over */
+	if (l->acked == l->size && l->size > (16u << 20) && l->sent == l->acked) {
+		if (ftruncate(l->fd, 0) == 0) {
+			l->size = l->acked = l->sent = 0;
+			if (ftruncate(l->off_fd, 0) < 0 || pwrite(l->off_fd, "0\n", 2, 0) != 2)
+				log_warn("accounting: cannot save acct.offset");
+		}
+	}
+}
+
+static void
+acct_disconnect(struct acct_link *l)
+{
+	if (l->bev)
+		bufferevent_free(l->bev);
+	l->bev = NULL;
+	l->connected = 0;
+	l->sent = l->acked; /* unacknowledged records go again */
+	l->first_id = l->next_id;
+	struct timeval tv = {l->retry_ms / 1000, (l->retry_ms % 1000) * 1000};
+	evtimer_add(l->retry_ev, &tv);
+	if (l->retry_ms < 5000)
+		l->retry_ms *= 2;
+}
+
+static void
+acct_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct acct_link *l = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	for (;;) {
+		if (evbuffer_get_length(in) < WIRE_HDR_LEN)
+			break;
+		unsigned char hdr[WIRE_HDR_LEN];
+		evbuffer_copyout(in, hdr, WIRE_HDR_LEN);
+		struct wire_hdr h;
+		if (wire_hdr_decode(hdr, &h) != 0) {
+			acct_disconnect(l);
+			return;
+		}
+		size_t total = WIRE_HDR_LEN + (size_t)h.cred_len + h.body_len;
+		if (evbuffer_get_length(in) < total)
+			break;
+		unsigned char *f = evbuffer_pullup(in, (ssize_t)total);
+		struct msg m;
+		int rc = wire_decode(NULL, 0, &h, f + WIRE_HDR_LEN, f + WIRE_HDR_LEN + h.cred_len, &m);
+		evbuffer_drain(in, total);
+		if (rc != 0 || m.type != RESP_RC) {
+			msg_free(&m);
+			acct_disconnect(l);
+			return;
+		}
+		int result = ((struct rc *)m.body)->rc;
+		msg_free(&m);
+		if (m.req_id != l->first_id || l->first_id == l->next_id) {
+			acct_disconnect(l);
+			return;
+		}
+		if (result != 0) {
+			/* the database refused: keep the record, try again later */
+			if (!l->warned)
+				log_warnx("accounting: herddbd refused a record: %s; queued, will retry",
+				    herd_strerror(result));
+			l->warned = 1;
+			acct_disconnect(l);
+			return;
+		}
+		l->acked = l->ends[l->first_id % ACCT_WINDOW];
+		l->first_id++;
+		l->warned = 0;
+	}
+	acct_save_offset(l);
+	acct_pump(l);
+}
+
+static void
+acct_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct acct_link *l = arg;
+	if (what & BEV_EVENT_CONNECTED) {
+		l->connected = 1;
+		l->retry_ms = 100;
+		if (l->warned)
+			log_info("accounting: connected to herddbd");
+		l->warned = 0;
+		acct_pump(l);
+		return;
+	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		if (!l->warned)
+			log_warnx("accounting: herddbd at %s:%u unreachable; records are queued",
+			    l->c->conf->acct_storage_host ? l->c->conf->acct_storage_host : "localhost",
+			    l->c->conf->acct_storage_port);
+		l->warned = 1;
+		acct_disconnect(l);
+	}
+}
+
+static void
+acct_connect(struct acct_link *l)
+{
+	const struct herd_conf *cf = l->c->conf;
+	const char *host = cf->acct_storage_host ? cf->acct_storage_host : "localhost";
+	char addr[300];
+	snprintf(addr, sizeof(addr), "%s:%u", strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+	    cf->acct_storage_port ? cf->acct_storage_port : 6819);
+	l->bev = bufferevent_socket_new(l->c->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(l->bev, acct_read_cb, NULL, acct_event_cb, l);
+	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+	struct sockaddr_storage ss;
+	int sslen = sizeof(ss);
+	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &sslen) == 0) {
+		if (bufferevent_socket_connect(l->bev, (struct sockaddr *)&ss, sslen) < 0)
+			acct_event_cb(l->bev, BEV_EVENT_ERROR, l);
+		return;
+	}
+	/* a host name: resolve it the blocking way, with a short timeout */
+	int fd = net_connect(host, cf->acct_storage_port ? cf->acct_storage_port : 6819, 500);
+	if (fd < 0) {
+		acct_event_cb(l->bev, BEV_EVENT_ERROR, l);
+		return;
+	}
+	net_set_nonblock(fd, 1);
+	bufferevent_setfd(l->bev, fd);
+	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+	acct_event_cb(l->bev, BEV_EVENT_CONNECTED, l);
+}
+
+static void
+acct_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	acct_connect(arg);
+}
+
+/* Send queued records while the window allows. */
+static void
+acct_pump(struct acct_link *l)
+{
+	if (!l->connected)
+		return;
+	while (l->sent < l->size && l->next_id - l->first_id < ACCT_WINDOW) {
+		uint32_t hdr[2];
+		if (pread(l->fd, hdr, sizeof(hdr), (off_t)l->sent) != (ssize_t)sizeof(hdr) ||
+		    hdr[0] > WIRE_MAX_BODY || l->sent + 8 + hdr[0] > l->size) {
+			log_warnx("accounting: acct.queue damaged at offset %llu; skipping the rest",
+			    (unsigned long long)l->sent);
+			l->sent = l->acked = l->size;
+			acct_save_offset(l);
+			return;
+		}
+		char *body = xmalloc(hdr[0] ? hdr[0] : 1);
+		if (pread(l->fd, body, hdr[0], (off_t)(l->sent + 8)) != (ssize_t)hdr[0]) {
+			free(body);
+			return;
+		}
+		struct acct_job aj;
+		if (proto_unpack(&rdesc_acct_job, body, hdr[0], &aj) == 0) {
+			struct buf b;
+			buf_init(&b);
+			wire_encode(l->c->auth, REQ_ACCT_JOB, l->next_id, &aj, &b);
+			bufferevent_write(l->bev, b.data, b.len);
+			buf_free(&b);
+			proto_free(&rdesc_acct_job, &aj);
+			l->sent += 8 + hdr[0];
+			l->ends[l->next_id % ACCT_WINDOW] = l->sent;
+			l->next_id++;
+		} else {
+			l->sent += 8 + hdr[0]; /* cannot happen: our own bytes */
+		}
+		free(body);
+	}
+}
+
+static struct acct_link *
+acct_get(struct ctld *c)
+{
+	return c->acct;
+}
+
+int
+acct_link_open(struct ctld *c)
+{
+	if (!acct_enabled(c->conf))
+		return 0;
+	struct acct_link *l = xcalloc(1, sizeof(*l));
+	l->c = c;
+	char *q = acct_path(c, "acct.queue"), *o = acct_path(c, "acct.offset");
+	l->fd = open(q, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	l->off_fd = open(o, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(q);
+	free(o);
+	if (l->fd < 0 || l->off_fd < 0) {
+		log_warn("accounting: cannot open the queue in %s", c->conf->state_save_location);
+		if (l->fd >= 0)
+			close(l->fd);
+		if (l->off_fd >= 0)
+			close(l->off_fd);
+		free(l);
+		return -1;
+	}
+	struct stat st;
+	fstat(l->fd, &st);
+	l->size = (uint64_t)st.st_size;
+	char s[32] = "";
+	ssize_t r = pread(l->off_fd, s, sizeof(s) - 1, 0);
+	s[r > 0 ? r : 0] = '\0';
+	l->acked = strtoull(s, NULL, 10);
+	if (l->acked > l->size)
+		l->acked = l->size;
+	l->sent = l->acked;
+	l->ends = xcalloc(ACCT_WINDOW, sizeof(uint64_t));
+	l->retry_ms = 100;
+	l->retry_ev = evtimer_new(c->base, acct_retry_cb, l);
+	c->acct = l;
+	if (l->size > l->acked)
+		log_info(
+		    "accounting: %llu bytes of records to deliver", (unsigned long long)(l->size - l->acked));
+	acct_connect(l);
+	return 0;
+}
+
+void
+acct_link_close(struct ctld *c)
+{
+	struct acct_link *l = acct_get(c);
+	if (l == NULL)
+		return;
+	if (l->bev)
+		bufferevent_free(l->bev);
+	event_free(l->retry_ev);
+	close(l->fd);
+	close(l->off_fd);
+	free(l->ends);
+	free(l);
+	c->acct = NULL;
+}
+
+static uint32_t
+base_state(const struct job *j)
+{
+	return j->state & JOB_STATE_BASE;
+}
+
+/* The job's accounting row, with its batch step once it has started. */
+static void
+acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_step *st)
+{
+	const struct job_desc *d = j->desc;
+	memset(a, 0, sizeof(*a));
+	a->cluster = c->conf->cluster_name;
+	a->job_id = j->id;
+	a->array_job_id = j->array_job_id;
+	a->array_task_id = j->array_task_id;
+	a->name = d->name;
+	a->user_name = j->user;
+	a->uid = j->uid;
+	a->group_name = j->group;
+	a->gid = j->gid;
+	a->account = d->account;
+	a->partition = c->conf->parts[j->part].name;
+	a->qos = d->qos;
+	a->state = base_state(j);
+	a->reason = j->reason;
+	a->exit_code = j->exit_code;
+	a->requid = j->requid;
+	a->restarts = j->restarts;
+	a->priority = j->priority;
+	a->time_submit = j->submit_time;
+	a->time_eligible = j->eligible_time;
+	a->time_start = j->start_time;
+	a->time_end = job_state_is_finished(j->state) ? j->end_time : 0;
+	a->timelimit = j->time_limit;
+	a->nodes = j->nodelist;
+	a->nnodes = j->node_cnt ? j->node_cnt : j->min_nodes;
+	a->ncpus = j->node_cnt ? j->total_cpus : 0;
+	a->req_cpus = j->ntasks * j->cpt;
+	a->req_mem_mb = d->mem_per_node != NO_VAL64 ? d->mem_per_node : 0;
+	a->req_nodes = j->min_nodes;
+	a->work_dir = d->work_dir;
+	a->submit_line = d->submit_line;
+	a->constraints = d->constraint;
+	a->comment = d->comment;
+	if (j->start_time != 0 && j->node_cnt > 0) {
+		memset(st, 0, sizeof(*st));
+		st->step_id = STEP_ID_BATCH;
+		st->name = (char *)"batch";
+		st->nodes = c->nodes[j->node_idx[0]].cfg->name;
+		st->nnodes = 1;
+		st->ntasks = 1;
+		st->ncpus = j->node_cpus[0];
+		uint32_t b = base_state(j);
+		st->state = b == JOB_TIMEOUT ? JOB_CANCELLED : b;
+		st->exit_code = j->exit_code;
+		st->time_start = j->start_time;
+		st->time_end = job_state_is_finished(j->state) ? j->end_time : 0;
+		a->steps = st;
+		a->steps_cnt = 1;
+	}
+}
+
+void
+acct_job_changed(struct ctld *c, struct job *j)
+{
+	struct acct_link *l = acct_get(c);
+	if (l == NULL)
+		return;
+	struct acct_job a;
+	struct acct_step st;
+	acct_fill(c, j, &a, &st);
+	struct buf b;
+	buf_init(&b);
+	buf_pad(&b, 0, 8);
+	proto_pack(&rdesc_acct_job, &a, &b);
+	uint32_t hdr[2] = {(uint32_t)(b.len - 8), 0};
+	memcpy(b.data, hdr, sizeof(hdr));
+	ssize_t w = write(l->fd, b.data, b.len);
+	if (w != (ssize_t)b.len) {
+		log_warn("accounting: cannot queue the record of job %u", j->id);
+		if (w > 0 && ftruncate(l->fd, (off_t)l->size) < 0)
+			log_warn("accounting: cannot cut acct.queue back");
+	} else {
+		l->size += b.len;
+		l->dirty = 1;
+		state_commit_request(c);
+	}
+	buf_free(&b);
+	acct_pump(l);
+}
+
+/* Part of the group commit: queued records are durable before replies. */
+void
+acct_sync(struct ctld *c)
+{
+	struct acct_link *l = acct_get(c);
+	if (l != NULL && l->dirty) {
+		if (fdatasync(l->fd) < 0)
+			log_warn("accounting: fdatasync acct.queue");
+		l->dirty = 0;
+	}
+}
