@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herddbd: the accounting daemon.  Reads slurmdbd.conf (and slurm.conf
+ * from the same directory for AuthType/AuthInfo), opens and migrates the
+ * store, listens on DbdAddr:DbdPort and answers REQ_ACCT_JOB (herdctld
+ * storing a job row), REQ_ACCT_QUERY (sacct) and REQ_PING.  Every request
+ * carries a credential that is checked before the body is unpacked.
+ */
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <libgen.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "conf/conf.h"
+#include "net/net.h"
+#include "proto/states.h"
+#include "store.h"
+
+struct dbd {
+	struct dbd_conf *dconf;
+	struct herd_conf *conf;
+	struct auth *auth;
+	const struct store_ops *ops;
+	struct store *store;
+	uid_t slurm_uid;
+	struct event_base *base;
+	int listen_fd;
+	struct event *listen_ev, *sig_ev[3];
+	struct conn *conns;
+};
+
+struct conn {
+	struct dbd *d;
+	struct bufferevent *bev;
+	struct conn *next, *prev;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: herddbd [-D] [-f slurmdbd.conf] [-L logfile] [-v...]\n");
+	exit(1);
+}
+
+static void
+conn_close(struct conn *cn)
+{
+	struct dbd *d = cn->d;
+	if (cn->prev)
+		cn->prev->next = cn->next;
+	else
+		d->conns = cn->next;
+	if (cn->next)
+		cn->next->prev = cn->prev;
+	bufferevent_free(cn->bev);
+	free(cn);
+}
+
+static void
+reply(struct conn *cn, unsigned type, uint32_t req_id, const void *rec)
+{
+	struct buf b;
+	buf_init(&b);
+	wire_encode(NULL, type, req_id, rec, &b);
+	bufferevent_write(cn->bev, b.data, b.len);
+	buf_free(&b);
+}
+
+static void
+reply_rc(struct conn *cn, uint32_t req_id, int rc, const char *msg)
+{
+	struct rc r = {.rc = rc, .msg = (char *)msg};
+	reply(cn, RESP_RC, req_id, &r);
+}
+
+static int
+privileged(const struct dbd *d, uint32_t uid)
+{
+	return uid == 0 || uid == (uint32_t)d->slurm_uid;
+}
+
+/* Job records waiting for one transaction. */
+struct batch {
+	struct acct_job *jobs;
+	uint32_t *req_ids;
+	size_t n, cap;
+};
+
+static void
+batch_flush(struct conn *cn, struct batch *b)
+{
+	if (b->n == 0)
+		return;
+	struct dbd *d = cn->d;
+	char err[512];
+	int rc = d->ops->put_jobs(d->store, b->jobs, b->n, err, sizeof(err));
+	if (rc < 0)
+		log_warnx("storing %zu job record(s) failed: %s", b->n, err);
+	for (size_t i = 0; i < b->n; i++) {
+		if (rc == 0)
+			log_verbose("job %u of cluster %s stored (state %s, %u steps)", b->jobs[i].job_id,
+			    b->jobs[i].cluster, job_state_string(b->jobs[i].state), b->jobs[i].steps_cnt);
+		reply_rc(cn, b->req_ids[i], rc == 0 ? 0 : HERD_EINTERNAL, rc == 0 ? NULL : err);
+		proto_free(&rdesc_acct_job, &b->jobs[i]);
+	}
+	b->n = 0;
+}
+
+static void
+batch_add(struct batch *b, struct msg *m)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		b->jobs = xreallocarray(b->jobs, b->cap, sizeof(*b->jobs));
+		b->req_ids = xreallocarray(b->req_ids, b->cap, sizeof(*b->req_ids));
+	}
+	/* take the record over from the message */
+	memcpy(&b->jobs[b->n], m->body, sizeof(struct acct_job));
+	memset(m->body, 0, sizeof(struct acct_job));
+	b->req_ids[b->n++] = m->req_id;
+}
+
+static void
+do_query(struct conn *cn, struct msg *m)
+{
+	struct dbd *d = cn->d;
+	struct acct_query *q = m->body;
+	char **saved_users = q->users;
+	uint32_t saved_cnt = q->users_cnt;
+	char *own[1] = {NULL};
+	char uidbuf[16];
+	if (!privileged(d, m->uid)) {
+		/* an ordinary user sees only their own jobs */
+		struct passwd *pw = getpwuid(m->uid);
+		if (pw)
+			own[0] = pw->pw_name;
+		else {
+			snprintf(uidbuf, sizeof(uidbuf), "%u", m->uid);
+			own[0] = uidbuf;
+		}
+		q->users = own;
+		q->users_cnt = 1;
+	}
+	struct acct_jobs out;
+	char err[512];
+	if (d->ops->query(d->store, q, &out, err, sizeof(err)) < 0) {
+		log_warnx("query from uid %u failed: %s", m->uid, err);
+		reply_rc(cn, m->req_id, HERD_EINTERNAL, err);
+	} else {
+		log_verbose("query from uid %u: %u job(s)", m->uid, out.jobs_cnt);
+		reply(cn, RESP_ACCT_JOBS, m->req_id, &out);
+		proto_free(&rdesc_acct_jobs, &out);
+	}
+	q->users = saved_users;
+	q->users_cnt = saved_cnt;
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg);
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		conn_close(arg);
+}
+
+static void
+accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct dbd *d = arg;
+	for (int i = 0; i < 64; i++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		struct conn *cn = xcalloc(1, sizeof(*cn));
+		cn->d = d;
+		cn->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+		if (cn->bev == NULL) {
+			close(fd);
+			free(cn);
+			continue;
+		}
+		bufferevent_setcb(cn->bev, conn_read_cb, NULL, conn_event_cb, cn);
+		bufferevent_setwatermark(cn->bev, EV_READ, WIRE_HDR_LEN, 0);
+		bufferevent_enable(cn->bev, EV_READ | EV_WRITE);
+		cn->next = d->conns;
+		if (d->conns)
+			d->conns->prev = cn;
+		d->conns = cn;
+	}
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *cn = arg;
+	struct dbd *d = cn->d;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct batch b = {0};
+	for (;;) {
+		size_t avail = evbuffer_get_length(in);
+		if (avail < WIRE_HDR_LEN)
+			break;
+		unsigned char hdr[WIRE_HDR_LEN];
+		evbuffer_copyout(in, hdr, WIRE_HDR_LEN);
+		struct wire_hdr h;
+		int rc = wire_hdr_decode(hdr, &h);
+		if (rc != 0) {
+			log_warnx("connection: bad frame header (%s), closing", herd_strerror(rc));
+			batch_flush(cn, &b);
+			free(b.jobs);
+			free(b.req_ids);
+			conn_close(cn);
+			return;
+		}
+		size_t total = WIRE_HDR_LEN + (size_t)h.cred_len + h.body_len;
+		if (avail < total) {
+			bufferevent_setwatermark(bev, EV_READ, total, 0);
+			break;
+		}
+		bufferevent_setwatermark(bev, EV_READ, WIRE_HDR_LEN, 0);
+		unsigned char *frame = evbuffer_pullup(in, (ssize_t)total);
+		struct msg m;
+		rc = wire_decode(d->auth, 1, &h, frame + WIRE_HDR_LEN, frame + WIRE_HDR_LEN + h.cred_len, &m);
+		evbuffer_drain(in, total);
+		if (rc != 0) {
+			log_warnx("connection: rejected %s request: %s",
+			    proto_msg_name(h.type) ? proto_msg_name(h.type) : "unknown", herd_strerror(rc));
+			if (proto_msg_is_response(h.type)) {
+				batch_flush(cn, &b);
+				free(b.jobs);
+				free(b.req_ids);
+				conn_close(cn);
+				return;
+			}
+			batch_flush(cn, &b);
+			reply_rc(cn, h.req_id, rc, NULL);
+			continue;
+		}
+		if (m.type == REQ_ACCT_JOB) {
+			if (!privileged(d, m.uid)) {
+				log_warnx("REQ_ACCT_JOB from uid %u refused: not root or SlurmUser", m.uid);
+				batch_flush(cn, &b);
+				reply_rc(cn, m.req_id, ESLURM_ACCESS_DENIED, NULL);
+			} else
+				batch_add(&b, &m);
+			msg_free(&m);
+			continue;
+		}
+		batch_flush(cn, &b);
+		switch (m.type) {
+		case REQ_PING:
+			log_debug("ping from uid %u", m.uid);
+			reply_rc(cn, m.req_id, 0, NULL);
+			break;
+		case REQ_ACCT_QUERY:
+			do_query(cn, &m);
+			break;
+		default:
+			log_warnx("unexpected %s request from uid %u", proto_msg_name(m.type), m.uid);
+			if (!proto_msg_is_response(m.type))
+				reply_rc(cn, m.req_id, HERD_EUNKNOWN_MSG, NULL);
+			break;
+		}
+		msg_free(&m);
+	}
+	batch_flush(cn, &b);
+	free(b.jobs);
+	free(b.req_ids);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct dbd *d = arg;
+	if (sig == SIGHUP) {
+		log_reopen();
+		log_info("SIGHUP: log reopened");
+		return;
+	}
+	log_info("signal %d: shutting down", (int)sig);
+	event_base_loopexit(d->base, NULL);
+}
+
+static char *
+default_dbd_conf(void)
+{
+	char *p = xstrdup(conf_default_path());
+	char *r = xasprintf("%s/slurmdbd.conf", dirname(p));
+	free(p);
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dbd ctx, *d = &ctx;
+	memset(d, 0, sizeof(ctx));
+	const char *logfile = NULL;
+	char *conf_path = NULL;
+	int foreground = 0, verbose = 0, opt;
+	while ((opt = getopt(argc, argv, "Df:L:vh")) != -1) {
+		switch (opt) {
+		case 'D':
+			foreground = 1;
+			break;
+		case 'f':
+			conf_path = xstrdup(optarg);
+			break;
+		case 'L':
+			logfile = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (conf_path == NULL)
+		conf_path = default_dbd_conf();
+	char err[1024];
+	d->dconf = dbd_conf_load(conf_path, err, sizeof(err));
+	if (d->dconf == NULL) {
+		fprintf(stderr, "herddbd: fatal: %s\n", err);
+		return 1;
+	}
+	char *dirbuf = xstrdup(conf_path);
+	char *slurm_conf = xasprintf("%s/slurm.conf", dirname(dirbuf));
+	free(dirbuf);
+	d->conf = conf_load(slurm_conf, err, sizeof(err));
+	if (d->conf == NULL) {
+		fprintf(stderr, "herddbd: fatal: %s\n", err);
+		return 1;
+	}
+	log_init("herddbd", logfile ? logfile : d->dconf->log_file, d->dconf->debug_level + verbose);
+	d->ops = store_find(d->dconf->storage_type, err, sizeof(err));
+	if (d->ops == NULL)
+		fatalx("%s", err);
+	struct passwd *pw = getpwnam(d->dconf->slurm_user);
+	if (pw == NULL)
+		fatalx("SlurmUser %s: no such user", d->dconf->slurm_user);
+	d->slurm_uid = pw->pw_uid;
+	d->auth = auth_create(d->conf->auth_type, d->conf->auth_info, d->conf->dir, err, sizeof(err));
+	if (d->auth == NULL)
+		fatalx("%s", err);
+	if (!auth_can_verify(d->auth))
+		fatalx("%s: cannot verify credentials (key not readable?)", auth_type_name(d->auth));
+	d->store = d->ops->open(d->dconf->storage_loc, err, sizeof(err));
+	if (d->store == NULL)
+		fatalx("%s: %s", d->ops->type, err);
+	if (d->ops->migrate(d->store, err, sizeof(err)) < 0)
+		fatalx("%s: %s", d->ops->type, err);
+	d->listen_fd = net_listen(d->dconf->dbd_addr, d->dconf->dbd_port);
+	if (d->listen_fd < 0)
+		fatal("cannot listen on %s:%u", d->dconf->dbd_addr, d->dconf->dbd_port);
+	if (!foreground && daemon(0, 0) < 0)
+		fatal("daemon");
+	signal(SIGPIPE, SIG_IGN);
+	d->base = event_base_new();
+	if (d->base == NULL)
+		fatalx("event_base_new failed");
+	d->listen_ev = event_new(d->base, d->listen_fd, EV_READ | EV_PERSIST, accept_cb, d);
+	event_add(d->listen_ev, NULL);
+	int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	for (int i = 0; i < 3; i++) {
+		d->sig_ev[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
+		event_add(d->sig_ev[i], NULL);
+	}
+	if (d->dconf->pid_file && !foreground) {
+		FILE *f = fopen(d->dconf->pid_file, "w");
+		if (f) {
+			fprintf(f, "%ld\n", (long)getpid());
+			fclose(f);
+		}
+	}
+	log_info("herddbd %s started: %s %s, listening on %s:%u", HERD_VERSION, d->ops->type,
+	    d->dconf->storage_loc, d->dconf->dbd_addr, d->dconf->dbd_port);
+
+	event_base_dispatch(d->base);
+
+	log_info("herddbd stopping");
+	while (d->conns)
+		conn_close(d->conns);
+	for (int i = 0; i < 3; i++)
+		event_free(d->sig_ev[i]);
+	event_free(d->listen_ev);
+	close(d->listen_fd);
+	event_base_free(d->base);
+	d->ops->close(d->store);
+	auth_destroy(d->auth);
+	if (d->dconf->pid_file && !foreground)
+		unlink(d->dconf->pid_file);
+	conf_destroy(d->conf);
+	dbd_conf_destroy(d->dconf);
+	free(slurm_conf);
+	free(conf_path);
+	return 0;
+}

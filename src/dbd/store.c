@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * StorageType -> backend.  accounting_storage/sqlite is built in;
+ * accounting_storage/mysql (MariaDB) is not written yet and says so.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store.h"
+
+const struct store_ops *
+store_find(const char *storage_type, char *err, size_t errlen)
+{
+	if (storage_type == NULL) {
+		snprintf(err, errlen, "StorageType is not set");
+		return NULL;
+	}
+	if (strcmp(storage_type, store_sqlite_ops.type) == 0)
+		return &store_sqlite_ops;
+	if (strcmp(storage_type, "accounting_storage/mysql") == 0) {
+		snprintf(err, errlen, "StorageType accounting_storage/mysql: MariaDB backend not built yet");
+		return NULL;
+	}
+	snprintf(err, errlen,
+	    "StorageType %s is not supported (use accounting_storage/sqlite or accounting_storage/mysql)",
+	    storage_type);
+	return NULL;
+}
+
+int
+store_put_job(
+    const struct store_ops *ops, struct store *s, const struct acct_job *j, char *err, size_t errlen)
+{
+	return ops->put_jobs(s, j, 1, err, errlen);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herddbd's storage interface: one ops table per backend (SQLite now,
+ * MariaDB later).  A backend creates and migrates its own schema at open;
+ * put_job replaces a whole job row (cluster, job_id, time_submit) with its
+ * steps; query applies an acct_query as sacct sent it.
+ */
+#ifndef HERD_DBD_STORE_H
+#define HERD_DBD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/proto.h"
+
+/* acct_query.flags */
+#define ACCT_QUERY_ALL_USERS 0x2U /* bit 1: every user's jobs requested */
+
+/* schema version this herddbd writes */
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+struct store_ops {
+	const char *type; /* StorageType, e.g. "accounting_storage/sqlite" */
+	/* loc: StorageLoc.  NULL with a message in err on failure. */
+	struct store *(*open)(const char *loc, char *err, size_t errlen);
+	/* Bring the schema to STORE_SCHEMA_VERSION.  0, or -1 with err. */
+	int (*migrate)(struct store *s, char *err, size_t errlen);
+	/* Upsert n jobs in one transaction.  0, or -1 with err. */
+	int (*put_jobs)(struct store *s, const struct acct_job *jobs, size_t n, char *err, size_t errlen);
+	/* Fill out (zeroed here) with the selected jobs and their steps,
+	 * ordered by job_id then time_submit.  0, or -1 with err. */
+	int (*query)(
+	    struct store *s, const struct acct_query *q, struct acct_jobs *out, char *err, size_t errlen);
+	void (*close)(struct store *s);
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+/* Ops for a StorageType; NULL with a message in err when unsupported. */
+const struct store_ops *store_find(const char *storage_type, char *err, size_t errlen);
+
+/* One job: put_jobs with n = 1. */
+int store_put_job(
+    const struct store_ops *ops, struct store *s, const struct acct_job *j, char *err, size_t errlen);
+
+#endif

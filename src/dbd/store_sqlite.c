@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * accounting_storage/sqlite: the embedded backend.  StorageLoc is the
+ * database file.  WAL journal, a busy timeout, versioned migrations kept
+ * in schema_version, prepared statements, one transaction per batch.
+ * Columns are named after the fields of acct_job / acct_step
+ * (records.h), so rows are bound and read back from the record
+ * descriptors instead of by hand.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *put_job, *del_steps, *put_step, *get_steps;
+};
+
+static void serr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void
+serr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Migration i brings the schema from version i to i + 1. */
+static const char *const migrations[] = {
+    /* 0 -> 1: jobs and steps */
+    "CREATE TABLE jobs ("
+    " id INTEGER PRIMARY KEY,"
+    " \"cluster\" TEXT NOT NULL, \"job_id\" INTEGER NOT NULL,"
+    " \"array_job_id\" INTEGER, \"array_task_id\" INTEGER, \"name\" TEXT,"
+    " \"user_name\" TEXT, \"uid\" INTEGER, \"group_name\" TEXT, \"gid\" INTEGER,"
+    " \"account\" TEXT, \"partition\" TEXT, \"qos\" TEXT, \"state\" INTEGER,"
+    " \"reason\" INTEGER, \"exit_code\" INTEGER, \"derived_exit_code\" INTEGER,"
+    " \"requid\" INTEGER, \"restarts\" INTEGER, \"priority\" INTEGER,"
+    " \"time_submit\" INTEGER NOT NULL, \"time_eligible\" INTEGER, \"time_start\" INTEGER,"
+    " \"time_end\" INTEGER, \"time_suspended\" INTEGER, \"timelimit\" INTEGER,"
+    " \"nodes\" TEXT, \"nnodes\" INTEGER, \"ncpus\" INTEGER, \"req_cpus\" INTEGER,"
+    " \"req_mem_mb\" INTEGER, \"req_nodes\" INTEGER, \"tres_alloc\" TEXT,"
+    " \"tres_req\" TEXT, \"work_dir\" TEXT, \"submit_line\" TEXT,"
+    " \"constraints\" TEXT, \"comment\" TEXT, \"flags\" INTEGER,"
+    " UNIQUE (\"cluster\", \"job_id\", \"time_submit\"));"
+    "CREATE INDEX jobs_job_id ON jobs (\"job_id\");"
+    "CREATE INDEX jobs_array_job_id ON jobs (\"array_job_id\");"
+    "CREATE INDEX jobs_user ON jobs (\"user_name\", \"time_eligible\");"
+    "CREATE INDEX jobs_uid ON jobs (\"uid\", \"time_eligible\");"
+    "CREATE INDEX jobs_eligible ON jobs (\"time_eligible\");"
+    "CREATE INDEX jobs_end ON jobs (\"time_end\");"
+    "CREATE TABLE steps ("
+    " job_db INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+    " \"step_id\" INTEGER NOT NULL, \"name\" TEXT, \"nodes\" TEXT, \"nnodes\" INTEGER,"
+    " \"ntasks\" INTEGER, \"ncpus\" INTEGER, \"state\" INTEGER, \"exit_code\" INTEGER,"
+    " \"requid\" INTEGER, \"time_start\" INTEGER, \"time_end\" INTEGER,"
+    " \"tres_alloc\" TEXT, \"max_rss_kb\" INTEGER, \"ave_rss_kb\" INTEGER,"
+    " \"max_vmsize_kb\" INTEGER, \"user_cpu_us\" INTEGER, \"sys_cpu_us\" INTEGER,"
+    " PRIMARY KEY (job_db, \"step_id\"));",
+};
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+_Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
+
+static int
+exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		serr(err, errlen, "sqlite: %s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static struct store *
+sq_open(const char *loc, char *err, size_t errlen)
+{
+	if (loc == NULL || *loc == '\0') {
+		serr(err, errlen, "StorageLoc: no database file");
+		return NULL;
+	}
+	struct store *s = xcalloc(1, sizeof(*s));
+	int rc = sqlite3_open_v2(
+	    loc, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		serr(err, errlen, "cannot open database %s: %s", loc,
+		    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		sqlite3_close(s->db);
+		free(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err,
+	        errlen) < 0) {
+		sqlite3_close(s->db);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int
+schema_version(struct store *s, int *version, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT coalesce(max(version), 0) FROM schema_version", -1, &st, NULL) != SQLITE_OK) {
+		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	else
+		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+sq_migrate(struct store *s, char *err, size_t errlen)
+{
+	if (exec_sql(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	int version = 0;
+	if (exec_sql(s,
+	        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied INTEGER NOT "
+	        "NULL)",
+	        err, errlen) < 0 ||
+	    schema_version(s, &version, err, errlen) < 0)
+		goto fail;
+	if (version > STORE_SCHEMA_VERSION) {
+		serr(err, errlen, "database schema version %d is newer than this herddbd's (%d)", version,
+		    STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
+		if (exec_sql(s, migrations[v], err, errlen) < 0)
+			goto fail;
+		char sql[128];
+		snprintf(sql, sizeof(sql),
+		    "INSERT INTO schema_version (version, applied) VALUES (%d, strftime('%%s','now'))",
+		    v + 1);
+		if (exec_sql(s, sql, err, errlen) < 0)
+			goto fail;
+		log_info("database schema migrated to version %d", v + 1);
+	}
+	if (exec_sql(s, "COMMIT", err, errlen) < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* "c1", "c2", ... from a record's scalar fields; the ARR ones are skipped */
+static void
+column_list(const struct rdesc *d, struct buf *cols, struct buf *params, struct buf *update)
+{
+	int first = 1;
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct fdesc *f = &d->fields[i];
+		if (f->kind == FK_ARR || f->kind == FK_STRV || f->kind == FK_BYTES)
+			continue;
+		if (cols)
+			buf_printf(cols, "%s\"%s\"", first ? "" : ", ", f->name);
+		if (params)
+			buf_printf(params, "%s?", first ? "" : ", ");
+		if (update)
+			buf_printf(update, "%s\"%s\" = excluded.\"%s\"", first ? "" : ", ", f->name, f->name);
+		first = 0;
+	}
+}
+
+/* Bind the scalar fields of rec from parameter first on. */
+static int
+bind_record(sqlite3_stmt *st, int first, const struct rdesc *d, const void *rec)
+{
+	int p = first;
+	const char *base = rec;
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct fdesc *f = &d->fields[i];
+		const void *v = base + f->off;
+		int rc = SQLITE_OK;
+		switch (f->kind) {
+		case FK_U32:
+			rc = sqlite3_bind_int64(st, p++, *(const uint32_t *)v);
+			break;
+		case FK_U64:
+			rc = sqlite3_bind_int64(st, p++, (sqlite3_int64) * (const uint64_t *)v);
+			break;
+		case FK_I32:
+			rc = sqlite3_bind_int64(st, p++, *(const int32_t *)v);
+			break;
+		case FK_I64:
+			rc = sqlite3_bind_int64(st, p++, *(const int64_t *)v);
+			break;
+		case FK_STR: {
+			const char *str = *(char *const *)v;
+			rc = str ? sqlite3_bind_text(st, p++, str, -1, SQLITE_STATIC)
+			         : sqlite3_bind_null(st, p++);
+			break;
+		}
+		default:
+			break;
+		}
+		if (rc != SQLITE_OK)
+			return -1;
+	}
+	return 0;
+}
+
+/* Read the scalar fields of rec from columns first on. */
+static void
+read_record(sqlite3_stmt *st, int first, const struct rdesc *d, void *rec)
+{
+	int c = first;
+	char *base = rec;
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct fdesc *f = &d->fields[i];
+		void *v = base + f->off;
+		switch (f->kind) {
+		case FK_U32:
+			*(uint32_t *)v = (uint32_t)sqlite3_column_int64(st, c++);
+			break;
+		case FK_U64:
+			*(uint64_t *)v = (uint64_t)sqlite3_column_int64(st, c++);
+			break;
+		case FK_I32:
+			*(int32_t *)v = (int32_t)sqlite3_column_int64(st, c++);
+			break;
+		case FK_I64:
+			*(int64_t *)v = sqlite3_column_int64(st, c++);
+			break;
+		case FK_STR: {
+			const unsigned char *t = sqlite3_column_text(st, c++);
+			*(char **)v = t ? xstrdup((const char *)t) : NULL;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+static int
+prepare(struct store *s, sqlite3_stmt **st, const char *sql, char *err, size_t errlen)
+{
+	if (*st)
+		return 0;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+		*st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+prepare_put(struct store *s, char *err, size_t errlen)
+{
+	if (s->put_job && s->put_step && s->del_steps)
+		return 0;
+	struct buf cols, params, upd, sql;
+	buf_init(&cols);
+	buf_init(&params);
+	buf_init(&upd);
+	buf_init(&sql);
+	column_list(&rdesc_acct_job, &cols, &params, &upd);
+	buf_printf(&sql,
+	    "INSERT INTO jobs (%s) VALUES (%s) ON CONFLICT (\"cluster\", \"job_id\", \"time_submit\") "
+	    "DO UPDATE SET %s RETURNING id",
+	    buf_str(&cols), buf_str(&params), buf_str(&upd));
+	int rc = prepare(s, &s->put_job, buf_str(&sql), err, errlen);
+	buf_reset(&cols);
+	buf_reset(&params);
+	buf_reset(&sql);
+	column_list(&rdesc_acct_step, &cols, &params, NULL);
+	buf_printf(&sql, "INSERT INTO steps (job_db, %s) VALUES (?, %s)", buf_str(&cols), buf_str(&params));
+	if (rc == 0)
+		rc = prepare(s, &s->put_step, buf_str(&sql), err, errlen);
+	if (rc == 0)
+		rc = prepare(s, &s->del_steps, "DELETE FROM steps WHERE job_db = ?", err, errlen);
+	buf_free(&cols);
+	buf_free(&params);
+	buf_free(&upd);
+	buf_free(&sql);
+	return rc;
+}
+
+static int
+put_one(struct store *s, const struct acct_job *j, char *err, size_t errlen)
+{
+	if (j->cluster == NULL) {
+		serr(err, errlen, "job %u: no cluster name", j->job_id);
+		return -1;
+	}
+	sqlite3_reset(s->put_job);
+	sqlite3_clear_bindings(s->put_job);
+	if (bind_record(s->put_job, 1, &rdesc_acct_job, j) < 0 || sqlite3_step(s->put_job) != SQLITE_ROW)
+		goto sqlerr;
+	sqlite3_int64 id = sqlite3_column_int64(s->put_job, 0);
+	sqlite3_reset(s->put_job);
+	sqlite3_reset(s->del_steps);
+	sqlite3_bind_int64(s->del_steps, 1, id);
+	if (sqlite3_step(s->del_steps) != SQLITE_DONE)
+		goto sqlerr;
+	for (uint32_t i = 0; i < j->steps_cnt; i++) {
+		sqlite3_reset(s->put_step);
+		sqlite3_clear_bindings(s->put_step);
+		sqlite3_bind_int64(s->put_step, 1, id);
+		if (bind_record(s->put_step, 2, &rdesc_acct_step, &j->steps[i]) < 0 ||
+		    sqlite3_step(s->put_step) != SQLITE_DONE)
+			goto sqlerr;
+	}
+	sqlite3_reset(s->put_step);
+	return 0;
+sqlerr:
+	serr(err, errlen, "job %u: sqlite: %s", j->job_id, sqlite3_errmsg(s->db));
+	sqlite3_reset(s->put_job);
+	sqlite3_reset(s->put_step);
+	sqlite3_reset(s->del_steps);
+	return -1;
+}
+
+static int
+sq_put_jobs(struct store *s, const struct acct_job *jobs, size_t n, char *err, size_t errlen)
+{
+	if (prepare_put(s, err, errlen) < 0)
+		return -1;
+	if (exec_sql(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (put_one(s, &jobs[i], err, errlen) < 0) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	if (exec_sql(s, "COMMIT", err, errlen) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bound values of the query under construction. */
+struct qargs {
+	struct buf sql;
+	int nargs;
+	int kind[64 + 6 * 256];
+	sqlite3_int64 num[64 + 6 * 256];
+	const char *text[64 + 6 * 256];
+};
+
+static int
+qarg_num(struct qargs *a, sqlite3_int64 v)
+{
+	if (a->nargs >= (int)(sizeof(a->kind) / sizeof(a->kind[0])))
+		return -1;
+	a->kind[a->nargs] = 0;
+	a->num[a->nargs++] = v;
+	return 0;
+}
+
+static int
+qarg_text(struct qargs *a, const char *v)
+{
+	if (a->nargs >= (int)(sizeof(a->kind) / sizeof(a->kind[0])))
+		return -1;
+	a->kind[a->nargs] = 1;
+	a->text[a->nargs++] = v;
+	return 0;
+}
+
+/* AND "col" IN (?, ...) for a list of names */
+static int
+where_in_text(struct qargs *a, const char *col, char **v, uint32_t cnt)
+{
+	if (cnt == 0)
+		return 0;
+	buf_printf(&a->sql, " AND \"%s\" IN (", col);
+	for (uint32_t i = 0; i < cnt; i++) {
+		buf_printf(&a->sql, "%s?", i ? ", " : "");
+		if (qarg_text(a, v[i] ? v[i] : "") < 0)
+			return -1;
+	}
+	buf_printf(&a->sql, ")");
+	return 0;
+}
+
+static int
+parse_u32(const char *s, const char **end, uint32_t *out)
+{
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	char *e;
+	unsigned long v = strtoul(s, &e, 10);
+	if (errno || v > 0xffffffffUL)
+		return -1;
+	*out = (uint32_t)v;
+	*end = e;
+	return 0;
+}
+
+static int
+where_jobs(struct qargs *a, char **v, uint32_t cnt, char *err, size_t errlen)
+{
+	if (cnt == 0)
+		return 0;
+	buf_printf(&a->sql, " AND (");
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t id, task;
+		const char *e;
+		if (parse_u32(v[i], &e, &id) < 0 || (*e != '\0' && *e != '_')) {
+			serr(err, errlen, "Invalid job id: %s", v[i] ? v[i] : "");
+			return -1;
+		}
+		if (*e == '_') {
+			const char *e2;
+			if (parse_u32(e + 1, &e2, &task) < 0 || *e2 != '\0') {
+				serr(err, errlen, "Invalid job id: %s", v[i]);
+				return -1;
+			}
+			buf_printf(
+			    &a->sql, "%s(\"array_job_id\" = ? AND \"array_task_id\" = ?)", i ? " OR " : "");
+			if (qarg_num(a, id) < 0 || qarg_num(a, task) < 0)
+				goto many;
+		} else {
+			buf_printf(&a->sql, "%s\"job_id\" = ? OR \"array_job_id\" = ?", i ? " OR " : "");
+			if (qarg_num(a, id) < 0 || qarg_num(a, id) < 0)
+				goto many;
+		}
+	}
+	buf_printf(&a->sql, ")");
+	return 0;
+many:
+	serr(err, errlen, "too many selection values");
+	return -1;
+}
+
+static int
+where_states(struct qargs *a, char **v, uint32_t cnt, char *err, size_t errlen)
+{
+	if (cnt == 0)
+		return 0;
+	buf_printf(&a->sql, " AND (\"state\" & 255) IN (");
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t st;
+		const char *e;
+		if (parse_u32(v[i], &e, &st) < 0 || *e != '\0') {
+			serr(err, errlen, "Invalid state: %s", v[i] ? v[i] : "");
+			return -1;
+		}
+		buf_printf(&a->sql, "%s?", i ? ", " : "");
+		if (qarg_num(a, st) < 0) {
+			serr(err, errlen, "too many selection values");
+			return -1;
+		}
+	}
+	buf_printf(&a->sql, ")");
+	return 0;
+}
+
+static int
+load_steps(struct store *s, sqlite3_int64 id, struct acct_job *j, char *err, size_t errlen)
+{
+	if (s->get_steps == NULL) {
+		struct buf cols, sql;
+		buf_init(&cols);
+		buf_init(&sql);
+		column_list(&rdesc_acct_step, &cols, NULL, NULL);
+		buf_printf(
+		    &sql, "SELECT %s FROM steps WHERE job_db = ? ORDER BY \"step_id\"", buf_str(&cols));
+		int rc = prepare(s, &s->get_steps, buf_str(&sql), err, errlen);
+		buf_free(&cols);
+		buf_free(&sql);
+		if (rc < 0)
+			return -1;
+	}
+	sqlite3_reset(s->get_steps);
+	sqlite3_bind_int64(s->get_steps, 1, id);
+	int rc;
+	uint32_t cap = 0;
+	while ((rc = sqlite3_step(s->get_steps)) == SQLITE_ROW) {
+		if (j->steps_cnt == cap) {
+			cap = cap ? cap * 2 : 4;
+			j->steps = xreallocarray(j->steps, cap, sizeof(*j->steps));
+		}
+		struct acct_step *st = &j->steps[j->steps_cnt++];
+		memset(st, 0, sizeof(*st));
+		read_record(s->get_steps, 0, &rdesc_acct_step, st);
+	}
+	sqlite3_reset(s->get_steps);
+	if (rc != SQLITE_DONE) {
+		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sq_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	struct qargs *a = xcalloc(1, sizeof(*a));
+	buf_init(&a->sql);
+	struct buf cols;
+	buf_init(&cols);
+	column_list(&rdesc_acct_job, &cols, NULL, NULL);
+	buf_printf(&a->sql, "SELECT id, %s FROM jobs WHERE 1", buf_str(&cols));
+	buf_free(&cols);
+	int rc = -1;
+	sqlite3_stmt *st = NULL;
+	if (where_in_text(a, "user_name", q->users, q->users_cnt) < 0 ||
+	    where_in_text(a, "partition", q->partitions, q->partitions_cnt) < 0 ||
+	    where_in_text(a, "name", q->names, q->names_cnt) < 0 ||
+	    where_in_text(a, "account", q->accounts, q->accounts_cnt) < 0) {
+		serr(err, errlen, "too many selection values");
+		goto out;
+	}
+	if (where_jobs(a, q->jobs, q->jobs_cnt, err, errlen) < 0 ||
+	    where_states(a, q->states, q->states_cnt, err, errlen) < 0)
+		goto out;
+	/* eligible or running inside [start, end] */
+	if (q->end > 0) {
+		buf_printf(&a->sql, " AND \"time_eligible\" <= ?");
+		qarg_num(a, q->end);
+	}
+	if (q->start > 0) {
+		buf_printf(&a->sql, " AND (\"time_end\" = 0 OR \"time_end\" >= ?)");
+		qarg_num(a, q->start);
+	}
+	buf_printf(&a->sql, " ORDER BY \"job_id\", \"time_submit\"");
+	if (sqlite3_prepare_v2(s->db, buf_str(&a->sql), -1, &st, NULL) != SQLITE_OK) {
+		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+		goto out;
+	}
+	for (int i = 0; i < a->nargs; i++) {
+		if (a->kind[i] == 0)
+			sqlite3_bind_int64(st, i + 1, a->num[i]);
+		else
+			sqlite3_bind_text(st, i + 1, a->text[i], -1, SQLITE_STATIC);
+	}
+	/* one read transaction: the rows and their steps agree */
+	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	uint32_t cap = 0;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->jobs_cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->jobs = xreallocarray(out->jobs, cap, sizeof(*out->jobs));
+		}
+		struct acct_job *j = &out->jobs[out->jobs_cnt++];
+		memset(j, 0, sizeof(*j));
+		read_record(st, 1, &rdesc_acct_job, j);
+		if (load_steps(s, sqlite3_column_int64(st, 0), j, err, errlen) < 0) {
+			step = SQLITE_ERROR;
+			break;
+		}
+	}
+	if (step != SQLITE_DONE && step != SQLITE_ERROR)
+		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (step == SQLITE_DONE)
+		rc = 0;
+	else
+		proto_free(&rdesc_acct_jobs, out);
+out:
+	sqlite3_finalize(st);
+	buf_free(&a->sql);
+	free(a);
+	if (rc < 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+static void
+sq_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->put_job);
+	sqlite3_finalize(s->del_steps);
+	sqlite3_finalize(s->put_step);
+	sqlite3_finalize(s->get_steps);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+const struct store_ops store_sqlite_ops = {
+    .type = "accounting_storage/sqlite",
+    .open = sq_open,
+    .migrate = sq_migrate,
+    .put_jobs = sq_put_jobs,
+    .query = sq_query,
+    .close = sq_close,
+};

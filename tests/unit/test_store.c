@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of herddbd's SQLite store (src/dbd/store_sqlite.c) on a real
+ * database file in a temporary directory: migrations on a fresh file and
+ * on reopen, a newer schema refused, upsert replacing the steps, every
+ * query filter, and 100,000 rows inserted in batches then selected by job
+ * id and by user.
+ */
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "base/xmalloc.h"
+#include "proto/proto.h"
+#include "proto/states.h"
+#include "store.h"
+
+static char tdir[256];
+static char dbpath[300];
+
+static int
+rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static int
+setup(void **state)
+{
+	snprintf(tdir, sizeof(tdir), "/tmp/herd-test-store-XXXXXX");
+	if (mkdtemp(tdir) == NULL)
+		return -1;
+	snprintf(dbpath, sizeof(dbpath), "%s/acct.db", tdir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	nftw(tdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+static struct store *
+open_store(void)
+{
+	char err[512] = "";
+	const struct store_ops *ops = store_find("accounting_storage/sqlite", err, sizeof(err));
+	assert_ptr_equal(ops, &store_sqlite_ops);
+	struct store *s = ops->open(dbpath, err, sizeof(err));
+	if (s == NULL)
+		fail_msg("open: %s", err);
+	if (ops->migrate(s, err, sizeof(err)) < 0)
+		fail_msg("migrate: %s", err);
+	return s;
+}
+
+static int
+db_int(const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+db_exec(const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+make_job(struct acct_job *j, uint32_t id, const char *user, uint32_t state, int64_t elig, int64_t end)
+{
+	memset(j, 0, sizeof(*j));
+	j->cluster = xstrdup("test");
+	j->job_id = id;
+	j->name = xasprintf("job%u", id);
+	j->user_name = xstrdup(user);
+	j->uid = 1000;
+	j->account = xstrdup("acct");
+	j->partition = xstrdup("debug");
+	j->state = state;
+	j->time_submit = elig - 10;
+	j->time_eligible = elig;
+	j->time_start = end ? elig + 1 : 0;
+	j->time_end = end;
+	j->req_mem_mb = NO_VAL64;
+	j->array_job_id = 0;
+	j->array_task_id = NO_VAL;
+}
+
+static void
+add_step(struct acct_job *j, uint32_t step_id, uint32_t state)
+{
+	j->steps = xreallocarray(j->steps, j->steps_cnt + 1, sizeof(*j->steps));
+	struct acct_step *s = &j->steps[j->steps_cnt++];
+	memset(s, 0, sizeof(*s));
+	s->step_id = step_id;
+	s->name = xstrdup(step_id == STEP_ID_BATCH ? "batch" : "step");
+	s->state = state;
+	s->max_rss_kb = 12345;
+}
+
+static void
+put(struct store *s, struct acct_job *j)
+{
+	char err[512];
+	if (store_put_job(&store_sqlite_ops, s, j, err, sizeof(err)) < 0)
+		fail_msg("put: %s", err);
+	proto_free(&rdesc_acct_job, j);
+}
+
+static void
+query(struct store *s, struct acct_query *q, struct acct_jobs *out)
+{
+	char err[512];
+	if (store_sqlite_ops.query(s, q, out, err, sizeof(err)) < 0)
+		fail_msg("query: %s", err);
+}
+
+static void
+test_migrate_fresh_and_reopen(void **state)
+{
+	struct store *s = open_store();
+	store_sqlite_ops.close(s);
+	assert_int_equal(db_int("SELECT max(version) FROM schema_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(db_int("SELECT count(*) FROM schema_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(db_int("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_user'"), 1);
+	/* WAL is persistent in the file */
+	assert_int_equal(db_int("SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+
+	/* reopen: no migration runs twice, data survives */
+	s = open_store();
+	struct acct_job j;
+	make_job(&j, 7, "alice", JOB_COMPLETE, 1000, 2000);
+	put(s, &j);
+	store_sqlite_ops.close(s);
+	s = open_store();
+	assert_int_equal(db_int("SELECT count(*) FROM schema_version"), STORE_SCHEMA_VERSION);
+	struct acct_query q = {0};
+	struct acct_jobs out;
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	assert_int_equal(out.jobs[0].job_id, 7);
+	proto_free(&rdesc_acct_jobs, &out);
+	store_sqlite_ops.close(s);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct store *s = open_store();
+	store_sqlite_ops.close(s);
+	db_exec("INSERT INTO schema_version (version, applied) VALUES (99, 0)");
+	char err[512] = "";
+	s = store_sqlite_ops.open(dbpath, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_sqlite_ops.migrate(s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "newer"));
+	store_sqlite_ops.close(s);
+}
+
+static void
+test_storage_types(void **state)
+{
+	char err[512] = "";
+	assert_null(store_find("accounting_storage/mysql", err, sizeof(err)));
+	assert_string_equal(err, "StorageType accounting_storage/mysql: MariaDB backend not built yet");
+	assert_null(store_find("accounting_storage/filetxt", err, sizeof(err)));
+	assert_non_null(strstr(err, "accounting_storage/filetxt"));
+	assert_null(store_sqlite_ops.open("/nonexistent-dir/x/acct.db", err, sizeof(err)));
+}
+
+static void
+test_put_replace(void **state)
+{
+	struct store *s = open_store();
+	struct acct_job j;
+	make_job(&j, 42, "alice", JOB_RUNNING, 1000, 0);
+	j.work_dir = xstrdup("/home/alice");
+	add_step(&j, STEP_ID_BATCH, JOB_RUNNING);
+	add_step(&j, 0, JOB_RUNNING);
+	put(s, &j);
+
+	struct acct_query q = {0};
+	struct acct_jobs out;
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	assert_int_equal(out.jobs[0].steps_cnt, 2);
+	assert_int_equal(out.jobs[0].steps[0].step_id, 0);
+	assert_int_equal(out.jobs[0].steps[1].step_id, STEP_ID_BATCH);
+	assert_int_equal(out.jobs[0].steps[1].max_rss_kb, 12345);
+	assert_string_equal(out.jobs[0].work_dir, "/home/alice");
+	assert_null(out.jobs[0].comment);
+	assert_true(out.jobs[0].req_mem_mb == NO_VAL64);
+	assert_int_equal(out.jobs[0].array_task_id, NO_VAL);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	/* the same job again (same submit time): the row and steps are replaced */
+	make_job(&j, 42, "alice", JOB_FAILED, 1000, 3000);
+	j.exit_code = 256;
+	add_step(&j, STEP_ID_BATCH, JOB_FAILED);
+	put(s, &j);
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	assert_int_equal(out.jobs[0].state, JOB_FAILED);
+	assert_int_equal(out.jobs[0].exit_code, 256);
+	assert_int_equal(out.jobs[0].time_end, 3000);
+	assert_null(out.jobs[0].work_dir);
+	assert_int_equal(out.jobs[0].steps_cnt, 1);
+	assert_int_equal(out.jobs[0].steps[0].state, JOB_FAILED);
+	proto_free(&rdesc_acct_jobs, &out);
+	assert_int_equal(db_int("SELECT count(*) FROM steps"), 1);
+
+	/* a requeued run with another submit time is a second row */
+	make_job(&j, 42, "alice", JOB_PENDING, 5000, 0);
+	put(s, &j);
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 2);
+	assert_int_equal(out.jobs[0].time_submit, 990);
+	assert_int_equal(out.jobs[1].time_submit, 4990);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	/* a record without a cluster is refused and nothing of the batch stays */
+	struct acct_job two[2];
+	make_job(&two[0], 50, "bob", JOB_PENDING, 100, 0);
+	make_job(&two[1], 51, "bob", JOB_PENDING, 100, 0);
+	free(two[1].cluster);
+	two[1].cluster = NULL;
+	char err[512];
+	assert_int_equal(store_sqlite_ops.put_jobs(s, two, 2, err, sizeof(err)), -1);
+	proto_free(&rdesc_acct_job, &two[0]);
+	proto_free(&rdesc_acct_job, &two[1]);
+	assert_int_equal(db_int("SELECT count(*) FROM jobs WHERE job_id = 50"), 0);
+	store_sqlite_ops.close(s);
+}
+
+static uint32_t
+ids(const struct acct_jobs *out, uint32_t *v, uint32_t max)
+{
+	for (uint32_t i = 0; i < out->jobs_cnt && i < max; i++)
+		v[i] = out->jobs[i].job_id;
+	return out->jobs_cnt;
+}
+
+static void
+test_filters(void **state)
+{
+	struct store *s = open_store();
+	struct acct_job j;
+	make_job(&j, 1, "alice", JOB_COMPLETE, 1000, 2000); /* [1000, 2000] */
+	put(s, &j);
+	make_job(&j, 2, "bob", JOB_FAILED, 3000, 4000); /* [3000, 4000] */
+	j.partition[0] = 'D';
+	put(s, &j);
+	make_job(&j, 3, "alice", JOB_RUNNING, 5000, 0); /* [5000, now] */
+	put(s, &j);
+	make_job(&j, 10, "carol", JOB_COMPLETE | JOB_REQUEUE, 1500, 1600); /* array 9_4 */
+	j.array_job_id = 9;
+	j.array_task_id = 4;
+	free(j.account);
+	j.account = xstrdup("physics");
+	put(s, &j);
+
+	struct acct_jobs out;
+	uint32_t v[8];
+
+	char *users[] = {"alice"};
+	struct acct_query q = {.users = users, .users_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 2);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 3);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	char *jobs[] = {"2", "9"};
+	q = (struct acct_query){.jobs = jobs, .jobs_cnt = 2};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 2);
+	assert_int_equal(v[0], 2);
+	assert_int_equal(v[1], 10);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	char *task[] = {"9_4"};
+	q = (struct acct_query){.jobs = task, .jobs_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 1);
+	assert_int_equal(v[0], 10);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	char *bad[] = {"12x"};
+	q = (struct acct_query){.jobs = bad, .jobs_cnt = 1};
+	char err[512];
+	assert_int_equal(store_sqlite_ops.query(s, &q, &out, err, sizeof(err)), -1);
+	assert_int_equal(out.jobs_cnt, 0);
+
+	/* states are base states: COMPLETED matches a flagged COMPLETED too */
+	char *states[] = {"3"};
+	assert_int_equal(JOB_COMPLETE, 3);
+	q = (struct acct_query){.states = states, .states_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 2);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 10);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	/* window [2500, 3500]: only job 2; job 3 became eligible later */
+	q = (struct acct_query){.start = 2500, .end = 3500};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 1);
+	assert_int_equal(v[0], 2);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	/* start only: running job 3 and those ended after 1900 */
+	q = (struct acct_query){.start = 1900};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 3);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 2);
+	assert_int_equal(v[2], 3);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	/* end only */
+	q = (struct acct_query){.end = 1200};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 1);
+	assert_int_equal(v[0], 1);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	char *parts[] = {"Debug"}, *accts[] = {"physics"}, *names[] = {"job3"};
+	q = (struct acct_query){.partitions = parts, .partitions_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 1);
+	assert_int_equal(v[0], 2);
+	proto_free(&rdesc_acct_jobs, &out);
+	q = (struct acct_query){.accounts = accts, .accounts_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 1);
+	assert_int_equal(v[0], 10);
+	proto_free(&rdesc_acct_jobs, &out);
+	q = (struct acct_query){.names = names, .names_cnt = 1, .users = users, .users_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(ids(&out, v, 8), 1);
+	assert_int_equal(v[0], 3);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	/* a name nobody has */
+	char *nobody[] = {"nobody-here"};
+	q = (struct acct_query){.users = nobody, .users_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 0);
+	proto_free(&rdesc_acct_jobs, &out);
+	store_sqlite_ops.close(s);
+}
+
+static void
+test_hundred_thousand(void **state)
+{
+	struct store *s = open_store();
+	enum { TOTAL = 100000, BATCH = 1000, USERS = 100 };
+	struct acct_job *b = xcalloc(BATCH, sizeof(*b));
+	char err[512];
+	for (uint32_t base = 0; base < TOTAL; base += BATCH) {
+		for (uint32_t i = 0; i < BATCH; i++) {
+			uint32_t id = base + i + 1;
+			char user[16];
+			snprintf(user, sizeof(user), "user%u", id % USERS);
+			make_job(&b[i], id, user, JOB_COMPLETE, 1000000 + id, 1000000 + id + 60);
+			add_step(&b[i], STEP_ID_BATCH, JOB_COMPLETE);
+		}
+		if (store_sqlite_ops.put_jobs(s, b, BATCH, err, sizeof(err)) < 0)
+			fail_msg("put_jobs: %s", err);
+		for (uint32_t i = 0; i < BATCH; i++)
+			proto_free(&rdesc_acct_job, &b[i]);
+	}
+	free(b);
+	assert_int_equal(db_int("SELECT count(*) FROM jobs"), TOTAL);
+
+	struct acct_jobs out;
+	char *jobs[] = {"54321"};
+	struct acct_query q = {.jobs = jobs, .jobs_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	assert_int_equal(out.jobs[0].job_id, 54321);
+	assert_string_equal(out.jobs[0].user_name, "user21");
+	assert_int_equal(out.jobs[0].steps_cnt, 1);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	char *users[] = {"user7"};
+	q = (struct acct_query){.users = users, .users_cnt = 1};
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, TOTAL / USERS);
+	for (uint32_t i = 0; i < out.jobs_cnt; i++) {
+		assert_int_equal(out.jobs[i].job_id % USERS, 7);
+		assert_string_equal(out.jobs[i].user_name, "user7");
+		if (i > 0)
+			assert_true(out.jobs[i].job_id > out.jobs[i - 1].job_id);
+	}
+	proto_free(&rdesc_acct_jobs, &out);
+
+	/* one user inside a window of 1,000 seconds: 10 jobs */
+	q = (struct acct_query){.users = users, .users_cnt = 1, .start = 1050000, .end = 1050999};
+	query(s, &q, &out);
+	/* eligible <= 1050999 and ended >= 1050000: ids 49941..50999 */
+	uint32_t expect = 0;
+	for (uint32_t id = 1; id <= TOTAL; id++)
+		if (id % USERS == 7 && 1000000 + id <= 1050999 && 1000000 + id + 60 >= 1050000)
+			expect++;
+	assert_int_equal(out.jobs_cnt, expect);
+	proto_free(&rdesc_acct_jobs, &out);
+	store_sqlite_ops.close(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_migrate_fresh_and_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_storage_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_put_replace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hundred_thousand, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
