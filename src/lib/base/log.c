@@ -85,6 +85,9 @@ log_level_parse(const char *s)
 	return -1;
 }
 
+static void log_vemit(int level, const char *tag, int err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 static void
 log_vemit(int level, const char *tag, int err, const char *fmt, va_list ap)
 {
