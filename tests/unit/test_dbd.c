@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herddbd end to end: this build's herddbd is started from a temporary
+ * slurmdbd.conf + slurm.conf (auth/slurm with a fresh key, an SQLite
+ * file), then spoken to with net_send_msg/net_recv_msg: ping, job
+ * records, queries, an ordinary user's view, garbage frames, and a normal
+ * query afterwards; stopped by its pid.  An unsupported StorageType is a
+ * clear startup error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "auth/auth.h"
+#include "base/buf.h"
+#include "base/xmalloc.h"
+#include "net/net.h"
+#include "proto/proto.h"
+#include "proto/states.h"
+#include "proto/wire.h"
+
+#ifndef HERD_BUILD_DIR
+#define HERD_BUILD_DIR "."
+#endif
+
+static char tdir[256];
+static uint16_t port;
+static pid_t dbd_pid = -1;
+static struct auth *auth;
+
+static int
+rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static void write_file(const char *name, mode_t mode, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+write_file(const char *name, mode_t mode, const char *fmt, ...)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", tdir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static uint16_t
+free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void
+write_confs(const char *storage_type)
+{
+	char *user = xstrdup(getpwuid(geteuid())->pw_name);
+	write_file("slurm.conf", 0644,
+	    "ClusterName=test\nSlurmctldHost=localhost\nAuthType=auth/slurm\n"
+	    "AuthInfo=key=%s/herd.key\nNodeName=n1 CPUs=1\nPartitionName=debug Nodes=n1\n",
+	    tdir);
+	write_file("slurmdbd.conf", 0600,
+	    "DbdHost=localhost\nDbdAddr=127.0.0.1\nDbdPort=%u\nSlurmUser=%s\n"
+	    "StorageType=%s\nStorageLoc=%s/acct.db\nPurgeJobAfter=12month\n",
+	    port, user, storage_type, tdir);
+	free(user);
+}
+
+/* Start herddbd -D; stderr (its log) goes to dir/dbd.log. */
+static pid_t
+start_dbd(void)
+{
+	char conf[512], log[512], bin[512];
+	snprintf(conf, sizeof(conf), "%s/slurmdbd.conf", tdir);
+	snprintf(log, sizeof(log), "%s/dbd.log", tdir);
+	snprintf(bin, sizeof(bin), "%s/herddbd", HERD_BUILD_DIR);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(bin, "herddbd", "-D", "-f", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int
+connect_dbd(void)
+{
+	/* wait until it listens, or until it has exited */
+	for (int i = 0; i < 500; i++) {
+		int fd = net_connect("127.0.0.1", port, 1000);
+		if (fd >= 0)
+			return fd;
+		int st;
+		if (waitpid(dbd_pid, &st, WNOHANG) == dbd_pid) {
+			dbd_pid = -1;
+			fail_msg("herddbd exited during startup (see %s/dbd.log)", tdir);
+		}
+		usleep(20000);
+	}
+	fail_msg("herddbd does not listen");
+	return -1;
+}
+
+static int
+setup(void **state)
+{
+	snprintf(tdir, sizeof(tdir), "/tmp/herd-test-dbd-XXXXXX");
+	if (mkdtemp(tdir) == NULL)
+		return -1;
+	char key[512], err[256];
+	snprintf(key, sizeof(key), "%s/herd.key", tdir);
+	if (auth_keygen(key) < 0)
+		return -1;
+	port = free_port();
+	char info[600];
+	snprintf(info, sizeof(info), "key=%s", key);
+	auth = auth_create("auth/slurm", info, tdir, err, sizeof(err));
+	return auth ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	if (dbd_pid > 0) {
+		kill(dbd_pid, SIGTERM);
+		waitpid(dbd_pid, NULL, 0);
+		dbd_pid = -1;
+	}
+	auth_destroy(auth);
+	auth = NULL;
+	nftw(tdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+/* One request, one reply (type and record checked by the caller). */
+static void
+rpc(int fd, struct auth *a, unsigned type, const void *rec, struct msg *m)
+{
+	static uint32_t req_id = 100;
+	uint32_t id = ++req_id;
+	assert_int_equal(net_send_msg(fd, a, type, id, rec), 0);
+	assert_int_equal(net_recv_msg(fd, NULL, 0, 10000, m), 0);
+	assert_int_equal(m->req_id, id);
+}
+
+static int
+rpc_rc(int fd, struct auth *a, unsigned type, const void *rec)
+{
+	struct msg m;
+	rpc(fd, a, type, rec, &m);
+	assert_int_equal(m.type, RESP_RC);
+	int rc = ((struct rc *)m.body)->rc;
+	msg_free(&m);
+	return rc;
+}
+
+static void
+make_job(struct acct_job *j, uint32_t id, const char *user)
+{
+	memset(j, 0, sizeof(*j));
+	j->cluster = xstrdup("test");
+	j->job_id = id;
+	j->name = xstrdup("wrap");
+	j->user_name = xstrdup(user);
+	j->partition = xstrdup("debug");
+	j->state = JOB_COMPLETE;
+	j->time_submit = 1000 + id;
+	j->time_eligible = 1000 + id;
+	j->time_start = 1100 + id;
+	j->time_end = 1200 + id;
+	j->steps = xcalloc(1, sizeof(*j->steps));
+	j->steps_cnt = 1;
+	j->steps[0].step_id = STEP_ID_BATCH;
+	j->steps[0].state = JOB_COMPLETE;
+	j->steps[0].name = xstrdup("batch");
+}
+
+/* Job ids a query returns, -1 terminated; count returned. */
+static uint32_t
+query_ids(int fd, struct auth *a, const struct acct_query *q, uint32_t *ids, uint32_t max)
+{
+	struct msg m;
+	rpc(fd, a, REQ_ACCT_QUERY, q, &m);
+	assert_int_equal(m.type, RESP_ACCT_JOBS);
+	struct acct_jobs *r = m.body;
+	uint32_t n = r->jobs_cnt;
+	for (uint32_t i = 0; i < n && i < max; i++)
+		ids[i] = r->jobs[i].job_id;
+	msg_free(&m);
+	return n;
+}
+
+static int
+dbd_alive(void)
+{
+	int st;
+	return dbd_pid > 0 && waitpid(dbd_pid, &st, WNOHANG) == 0;
+}
+
+/* The connection was closed by the daemon (EOF, no reply). */
+static int
+closed_by_peer(int fd)
+{
+	char c;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 10000) != 1)
+		return 0;
+	ssize_t n = read(fd, &c, 1);
+	return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+static void
+test_dbd_end_to_end(void **state)
+{
+	write_confs("accounting_storage/sqlite");
+	dbd_pid = start_dbd();
+	int fd = connect_dbd();
+
+	struct empty e = {0};
+	assert_int_equal(rpc_rc(fd, auth, REQ_PING, &e), 0);
+
+	struct acct_job j;
+	make_job(&j, 1, "alice");
+	assert_int_equal(rpc_rc(fd, auth, REQ_ACCT_JOB, &j), 0);
+	proto_free(&rdesc_acct_job, &j);
+	make_job(&j, 2, "nobody");
+	assert_int_equal(rpc_rc(fd, auth, REQ_ACCT_JOB, &j), 0);
+	/* the same row again with another state: the latest wins */
+	j.state = JOB_FAILED;
+	j.exit_code = 1 << 8;
+	assert_int_equal(rpc_rc(fd, auth, REQ_ACCT_JOB, &j), 0);
+	proto_free(&rdesc_acct_job, &j);
+
+	/* several records in one write are answered one by one */
+	struct buf many;
+	buf_init(&many);
+	for (uint32_t id = 3; id <= 5; id++) {
+		make_job(&j, id, "alice");
+		wire_encode(auth, REQ_ACCT_JOB, 500 + id, &j, &many);
+		proto_free(&rdesc_acct_job, &j);
+	}
+	assert_int_equal(net_write_all(fd, many.data, many.len), 0);
+	buf_free(&many);
+	for (uint32_t id = 3; id <= 5; id++) {
+		struct msg m;
+		assert_int_equal(net_recv_msg(fd, NULL, 0, 10000, &m), 0);
+		assert_int_equal(m.type, RESP_RC);
+		assert_int_equal(m.req_id, 500 + id);
+		assert_int_equal(((struct rc *)m.body)->rc, 0);
+		msg_free(&m);
+	}
+
+	uint32_t ids[16];
+	struct acct_query all = {.flags = 0x2};
+	assert_int_equal(query_ids(fd, auth, &all, ids, 16), 5);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[4], 5);
+
+	struct msg m;
+	char *jobs[] = {"2"};
+	struct acct_query q2 = {.jobs = jobs, .jobs_cnt = 1};
+	rpc(fd, auth, REQ_ACCT_QUERY, &q2, &m);
+	assert_int_equal(m.type, RESP_ACCT_JOBS);
+	struct acct_jobs *r = m.body;
+	assert_int_equal(r->jobs_cnt, 1);
+	assert_int_equal(r->jobs[0].state, JOB_FAILED);
+	assert_int_equal(r->jobs[0].exit_code, 256);
+	assert_int_equal(r->jobs[0].steps_cnt, 1);
+	assert_int_equal(r->jobs[0].steps[0].step_id, STEP_ID_BATCH);
+	msg_free(&m);
+
+	/* a bad job id in a query is an error reply, not a crash */
+	char *bad[] = {"x1"};
+	struct acct_query qb = {.jobs = bad, .jobs_cnt = 1};
+	assert_int_not_equal(rpc_rc(fd, auth, REQ_ACCT_QUERY, &qb), 0);
+
+	/* an unsigned request is refused with an authentication error */
+	assert_int_equal(rpc_rc(fd, NULL, REQ_PING, &e), HERD_EAUTH);
+
+	/* a message the daemon does not serve */
+	assert_int_not_equal(rpc_rc(fd, auth, REQ_NODE_INFO, &e), 0);
+
+	/* a signed frame whose body was changed afterwards */
+	struct buf f;
+	buf_init(&f);
+	wire_encode(auth, REQ_ACCT_QUERY, 77, &all, &f);
+	f.data[f.len - 1] ^= 0x5a;
+	assert_int_equal(net_write_all(fd, f.data, f.len), 0);
+	buf_free(&f);
+	assert_int_equal(net_recv_msg(fd, NULL, 0, 10000, &m), 0);
+	assert_int_equal(m.type, RESP_RC);
+	assert_int_not_equal(((struct rc *)m.body)->rc, 0);
+	msg_free(&m);
+
+	/* the connection still works */
+	assert_int_equal(rpc_rc(fd, auth, REQ_PING, &e), 0);
+	close(fd);
+
+	/* garbage: random bytes, a header with a huge body, a header cut short */
+	unsigned char junk[256];
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 37 + 11);
+	fd = connect_dbd();
+	assert_int_equal(net_write_all(fd, junk, sizeof(junk)), 0);
+	assert_true(closed_by_peer(fd));
+	close(fd);
+
+	buf_init(&f);
+	wire_encode(auth, REQ_PING, 1, &e, &f);
+	uint32_t huge = 0xfffffff0U;
+	memcpy(f.data + 16, &huge, 4); /* body_len */
+	fd = connect_dbd();
+	assert_int_equal(net_write_all(fd, f.data, WIRE_HDR_LEN), 0);
+	assert_true(closed_by_peer(fd));
+	close(fd);
+	fd = connect_dbd();
+	assert_int_equal(net_write_all(fd, f.data, 7), 0);
+	close(fd);
+	buf_free(&f);
+
+	/* an ordinary user (nobody) sees only their own jobs and may not store;
+	 * the child keeps the key it read as root and signs as uid 65534 */
+	pid_t child = geteuid() == 0 ? fork() : -2;
+	if (child == -2)
+		goto after_user;
+	assert_true(child >= 0);
+	if (child == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		int cfd = net_connect("127.0.0.1", port, 5000);
+		if (cfd < 0)
+			_exit(3);
+		struct msg cm;
+		if (net_send_msg(cfd, auth, REQ_ACCT_QUERY, 1, &all) < 0 ||
+		    net_recv_msg(cfd, NULL, 0, 10000, &cm) != 0 || cm.type != RESP_ACCT_JOBS)
+			_exit(4);
+		struct acct_jobs *cr = cm.body;
+		if (cr->jobs_cnt != 1 || cr->jobs[0].job_id != 2)
+			_exit(5);
+		msg_free(&cm);
+		struct acct_job cj;
+		make_job(&cj, 9, "nobody");
+		if (net_send_msg(cfd, auth, REQ_ACCT_JOB, 2, &cj) < 0 ||
+		    net_recv_msg(cfd, NULL, 0, 10000, &cm) != 0 || cm.type != RESP_RC ||
+		    ((struct rc *)cm.body)->rc != ESLURM_ACCESS_DENIED)
+			_exit(6);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(child, &st, 0), child);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+after_user:
+	/* after all that: alive, and a normal query still works */
+	assert_true(dbd_alive());
+	fd = connect_dbd();
+	assert_int_equal(query_ids(fd, auth, &all, ids, 16), 5);
+	close(fd);
+
+	assert_int_equal(kill(dbd_pid, SIGTERM), 0);
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+	dbd_pid = -1;
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+
+	/* restart on the same file: the rows are still there */
+	dbd_pid = start_dbd();
+	fd = connect_dbd();
+	assert_int_equal(query_ids(fd, auth, &all, ids, 16), 5);
+	close(fd);
+}
+
+static void
+log_contains(const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/dbd.log", tdir);
+	int lfd = open(path, O_RDONLY);
+	assert_true(lfd >= 0);
+	struct buf b;
+	buf_init(&b);
+	buf_read_fd(&b, lfd, 1 << 20);
+	close(lfd);
+	if (strstr(buf_str(&b), text) == NULL)
+		fail_msg("log lacks \"%s\": %s", text, buf_str(&b));
+	buf_free(&b);
+}
+
+static void
+test_dbd_bad_storage_type(void **state)
+{
+	int st;
+	write_confs("accounting_storage/mysql");
+	dbd_pid = start_dbd();
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+	dbd_pid = -1;
+	assert_true(WIFEXITED(st));
+	assert_int_not_equal(WEXITSTATUS(st), 0);
+	log_contains("StorageType accounting_storage/mysql: MariaDB backend not built yet");
+
+	write_confs("accounting_storage/filetxt");
+	dbd_pid = start_dbd();
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+	dbd_pid = -1;
+	assert_true(WIFEXITED(st));
+	assert_int_not_equal(WEXITSTATUS(st), 0);
+	log_contains("StorageType accounting_storage/filetxt is not supported");
+}
+
+int
+main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_dbd_end_to_end, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_bad_storage_type, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
