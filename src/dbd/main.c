@@ -365,7 +365,12 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (!auth_can_verify(d->auth))
 		fatalx("%s: cannot verify credentials (key not readable?)", auth_type_name(d->auth));
-	d->store = d->ops->open(d->dconf->storage_loc, err, sizeof(err));
+	struct store_params sp = {.loc = d->dconf->storage_loc,
+	    .host = d->dconf->storage_host,
+	    .user = d->dconf->storage_user,
+	    .pass = d->dconf->storage_pass,
+	    .port = d->dconf->storage_port};
+	d->store = d->ops->open(&sp, err, sizeof(err));
 	if (d->store == NULL)
 		fatalx("%s: %s", d->ops->type, err);
 	if (d->ops->migrate(d->store, err, sizeof(err)) < 0)

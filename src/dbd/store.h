@@ -21,10 +21,17 @@
 
 struct store;
 
+/* Where the data lives (slurmdbd.conf Storage*). */
+struct store_params {
+	const char *loc; /* StorageLoc: SQLite file / MariaDB database name */
+	const char *host, *user, *pass; /* MariaDB */
+	uint16_t port;
+};
+
 struct store_ops {
 	const char *type; /* StorageType, e.g. "accounting_storage/sqlite" */
-	/* loc: StorageLoc.  NULL with a message in err on failure. */
-	struct store *(*open)(const char *loc, char *err, size_t errlen);
+	/* NULL with a message in err on failure. */
+	struct store *(*open)(const struct store_params *p, char *err, size_t errlen);
 	/* Bring the schema to STORE_SCHEMA_VERSION.  0, or -1 with err. */
 	int (*migrate)(struct store *s, char *err, size_t errlen);
 	/* Upsert n jobs in one transaction.  0, or -1 with err. */

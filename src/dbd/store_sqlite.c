@@ -83,8 +83,9 @@ exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
 }
 
 static struct store *
-sq_open(const char *loc, char *err, size_t errlen)
+sq_open(const struct store_params *p, char *err, size_t errlen)
 {
+	const char *loc = p->loc;
 	if (loc == NULL || *loc == '\0') {
 		serr(err, errlen, "StorageLoc: no database file");
 		return NULL;

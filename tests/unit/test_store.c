@@ -56,7 +56,7 @@ open_store(void)
 	char err[512] = "";
 	const struct store_ops *ops = store_find("accounting_storage/sqlite", err, sizeof(err));
 	assert_ptr_equal(ops, &store_sqlite_ops);
-	struct store *s = ops->open(dbpath, err, sizeof(err));
+	struct store *s = ops->open(&(struct store_params){.loc = dbpath}, err, sizeof(err));
 	if (s == NULL)
 		fail_msg("open: %s", err);
 	if (ops->migrate(s, err, sizeof(err)) < 0)
@@ -172,7 +172,7 @@ test_newer_schema_refused(void **state)
 	store_sqlite_ops.close(s);
 	db_exec("INSERT INTO schema_version (version, applied) VALUES (99, 0)");
 	char err[512] = "";
-	s = store_sqlite_ops.open(dbpath, err, sizeof(err));
+	s = store_sqlite_ops.open(&(struct store_params){.loc = dbpath}, err, sizeof(err));
 	assert_non_null(s);
 	assert_int_equal(store_sqlite_ops.migrate(s, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "newer"));
@@ -187,7 +187,8 @@ test_storage_types(void **state)
 	assert_string_equal(err, "StorageType accounting_storage/mysql: MariaDB backend not built yet");
 	assert_null(store_find("accounting_storage/filetxt", err, sizeof(err)));
 	assert_non_null(strstr(err, "accounting_storage/filetxt"));
-	assert_null(store_sqlite_ops.open("/nonexistent-dir/x/acct.db", err, sizeof(err)));
+	assert_null(store_sqlite_ops.open(
+	    &(struct store_params){.loc = "/nonexistent-dir/x/acct.db"}, err, sizeof(err)));
 }
 
 static void
