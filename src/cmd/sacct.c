@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sacct: ask herddbd (AccountingStorageHost:AccountingStoragePort) for the
+ * accounting records selected by the options and print them with the
+ * field table of acctfmt.c (cli.md section 6).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acctfmt.h"
+#include "base/buf.h"
+#include "base/xmalloc.h"
+#include "client.h"
+#include "cmdutil.h"
+#include "net/net.h"
+#include "timefmt/timefmt.h"
+
+#define DBD_DEFAULT_PORT 6819
+
+enum { OPT_NAME = 256, OPT_DELIM, OPT_UNITS, OPT_NOCONVERT, OPT_HELP, OPT_USAGE };
+
+static const struct option long_opts[] = {
+    {"allusers", no_argument, NULL, 'a'},
+    {"accounts", required_argument, NULL, 'A'},
+    {"brief", no_argument, NULL, 'b'},
+    {"duplicates", no_argument, NULL, 'D'},
+    {"helpformat", no_argument, NULL, 'e'},
+    {"endtime", required_argument, NULL, 'E'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"long", no_argument, NULL, 'l'},
+    {"noheader", no_argument, NULL, 'n'},
+    {"nodelist", required_argument, NULL, 'N'},
+    {"format", required_argument, NULL, 'o'},
+    {"parsable", no_argument, NULL, 'p'},
+    {"parsable2", no_argument, NULL, 'P'},
+    {"partition", required_argument, NULL, 'r'},
+    {"state", required_argument, NULL, 's'},
+    {"starttime", required_argument, NULL, 'S'},
+    {"user", required_argument, NULL, 'u'},
+    {"uid", required_argument, NULL, 'u'},
+    {"allocations", no_argument, NULL, 'X'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"delimiter", required_argument, NULL, OPT_DELIM},
+    {"units", required_argument, NULL, OPT_UNITS},
+    {"noconvert", no_argument, NULL, OPT_NOCONVERT},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"usage", no_argument, NULL, OPT_USAGE},
+    {NULL, 0, NULL, 0},
+};
+
+/* "123", "123_4", "123.batch", "123.0", "123_4.extern" */
+static int
+jobid_valid(const char *s)
+{
+	const char *p = s;
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '_') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == '.') {
+		p++;
+		if (strcmp(p, "batch") == 0 || strcmp(p, "extern") == 0 || strcmp(p, "interactive") == 0)
+			return 1;
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return *p == '\0';
+}
+
+static int64_t
+today_midnight(int64_t now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Usage: sacct [options]\n\tUse --help for help\n");
+}
+
+/* Ask herddbd.  0 with *resp, -1 (errno) when it cannot be reached, or a
+ * herd error code. */
+static int
+dbd_rpc(struct client *c, const struct acct_query *q, struct msg *resp)
+{
+	const char *host = c->conf->acct_storage_host ? c->conf->acct_storage_host : "localhost";
+	uint16_t port = c->conf->acct_storage_port ? c->conf->acct_storage_port : DBD_DEFAULT_PORT;
+	int timeout_ms = (int)(c->conf->tcp_timeout ? c->conf->tcp_timeout : 2) * 1000;
+	memset(resp, 0, sizeof(*resp));
+	errno = 0;
+	int fd = net_connect(host, port, timeout_ms);
+	if (fd < 0) {
+		if (errno == 0)
+			errno = ECONNREFUSED;
+		return -1;
+	}
+	int rc = net_send_msg(fd, c->auth, REQ_ACCT_QUERY, 1, q);
+	if (rc == 0) {
+		int msg_ms = (int)(c->conf->msg_timeout ? c->conf->msg_timeout : 10) * 1000 * 6;
+		rc = net_recv_msg(fd, NULL, 0, msg_ms, resp);
+	}
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	if (rc != 0)
+		return rc;
+	if (resp->type == RESP_RC) {
+		struct rc *r = resp->body;
+		int code = r->rc;
+		msg_free(resp);
+		return code ? code : HERD_EPROTO;
+	}
+	if (resp->type != RESP_ACCT_JOBS) {
+		msg_free(resp);
+		return HERD_EPROTO;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct strlist users = {0}, jobs = {0}, states = {0}, parts = {0}, names = {0}, accts = {0};
+	struct buf fmt;
+	const char *nodelist = NULL, *start_s = NULL, *end_s = NULL, *delim = "|";
+	int allusers = 0, parsable = 0, noheader = 0, allocations = 0, base = 0, helpformat = 0;
+	int opt;
+
+	buf_init(&fmt);
+	while ((opt = getopt_long(argc, argv, "aA:bDeE:hj:lnN:o:pPr:s:S:u:VX", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			allusers = 1;
+			break;
+		case 'A':
+			strlist_split(&accts, optarg);
+			break;
+		case 'b':
+			base = 'b';
+			break;
+		case 'D':
+			break;
+		case 'e':
+			helpformat = 1;
+			break;
+		case 'E':
+			end_s = optarg;
+			break;
+		case 'j':
+			strlist_split(&jobs, optarg);
+			break;
+		case 'l':
+			base = 'l';
+			break;
+		case 'n':
+			noheader = 1;
+			break;
+		case 'N':
+			nodelist = optarg;
+			break;
+		case 'o':
+			if (fmt.len)
+				buf_addc(&fmt, ',');
+			buf_adds(&fmt, optarg);
+			break;
+		case 'p':
+			parsable = 1;
+			break;
+		case 'P':
+			parsable = 2;
+			break;
+		case 'r':
+			strlist_split(&parts, optarg);
+			break;
+		case 's':
+			strlist_split(&states, optarg);
+			break;
+		case 'S':
+			start_s = optarg;
+			break;
+		case 'u':
+			strlist_split(&users, optarg);
+			break;
+		case 'X':
+			allocations = 1;
+			break;
+		case OPT_NAME:
+			strlist_split(&names, optarg);
+			break;
+		case OPT_DELIM:
+			delim = optarg;
+			break;
+		case OPT_UNITS:
+		case OPT_NOCONVERT:
+			break;
+		case 'V':
+			printf("%s\n", CMD_SLURM_VERSION);
+			return 0;
+		case 'h':
+		case OPT_HELP:
+		case OPT_USAGE:
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return client_exit_error();
+		}
+	}
+
+	if (helpformat) {
+		struct buf out;
+		buf_init(&out);
+		acct_helpformat(&out);
+		cmd_write_stdout(&out);
+		buf_free(&out);
+		return 0;
+	}
+
+	/* the output fields */
+	struct acct_out o = {0};
+	char err[256];
+	const char *env_fmt = getenv("SACCT_FORMAT");
+	const char *list = SACCT_DEFAULT_FORMAT;
+	if (base == 'b')
+		list = SACCT_BRIEF_FORMAT;
+	else if (base == 'l')
+		list = SACCT_LONG_FORMAT;
+	else if (env_fmt && *env_fmt)
+		list = env_fmt;
+	if (fmt.len)
+		list = buf_str(&fmt);
+	if (acct_out_parse(&o, list, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sacct: error: %s\n", err);
+		return client_exit_error();
+	}
+	o.parsable = parsable;
+	o.delim = delim;
+	o.noheader = noheader;
+	o.allocations = allocations;
+	o.now = (int64_t)time(NULL);
+
+	/* the selection */
+	for (size_t i = 0; i < jobs.n; i++) {
+		if (!jobid_valid(jobs.v[i])) {
+			fprintf(stderr, "sacct: error: Invalid job id: %s\n", jobs.v[i]);
+			return client_exit_error();
+		}
+	}
+	struct strlist st_names = {0};
+	for (size_t i = 0; i < states.n; i++) {
+		int64_t v = job_state_parse(states.v[i]);
+		if (v < 0) {
+			fprintf(stderr, "sacct: error: Invalid state: %s\n", states.v[i]);
+			return client_exit_error();
+		}
+		if (v & 0x80000000LL) {
+			char up[64];
+			size_t k = 0;
+			for (; states.v[i][k] && k + 1 < sizeof(up); k++)
+				up[k] = (char)toupper((unsigned char)states.v[i][k]);
+			up[k] = '\0';
+			strlist_add(&st_names, up);
+		} else {
+			strlist_add(&st_names, job_state_base_string((uint32_t)v));
+		}
+	}
+	int64_t now = o.now, start, end = now;
+	if (jobs.n)
+		start = 0;
+	else if (states.n)
+		start = now;
+	else
+		start = today_midnight(now);
+	if (start_s && time_abs_parse(start_s, now, &start) < 0) {
+		fprintf(stderr, "sacct: error: Invalid time specification (pos=0): %s\n", start_s);
+		return client_exit_error();
+	}
+	if (end_s && time_abs_parse(end_s, now, &end) < 0) {
+		fprintf(stderr, "sacct: error: Invalid time specification (pos=0): %s\n", end_s);
+		return client_exit_error();
+	}
+
+	struct client c;
+	if (client_init(&c, "sacct") < 0)
+		return client_exit_error();
+	if (c.conf->acct_storage_type && strstr(c.conf->acct_storage_type, "none")) {
+		fprintf(stderr, "sacct: error: Slurm accounting storage is disabled\n");
+		client_fini(&c);
+		return client_exit_error();
+	}
+	if (users.n == 0 && !allusers && getuid() != 0) {
+		struct passwd *pw = getpwuid(getuid());
+		if (pw)
+			strlist_add(&users, pw->pw_name);
+		else {
+			char uid[32];
+			snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());
+			strlist_add(&users, uid);
+		}
+	}
+
+	struct acct_query q = {0};
+	q.flags = (allusers || (users.n == 0)) ? SACCT_QUERY_ALL_USERS : 0;
+	q.users = users.v;
+	q.users_cnt = (uint32_t)users.n;
+	q.jobs = jobs.v;
+	q.jobs_cnt = (uint32_t)jobs.n;
+	q.states = st_names.v;
+	q.states_cnt = (uint32_t)st_names.n;
+	q.partitions = parts.v;
+	q.partitions_cnt = (uint32_t)parts.n;
+	q.names = names.v;
+	q.names_cnt = (uint32_t)names.n;
+	q.accounts = accts.v;
+	q.accounts_cnt = (uint32_t)accts.n;
+	q.nodelist = (char *)nodelist;
+	q.start = start;
+	q.end = end;
+
+	struct msg resp;
+	int rc = dbd_rpc(&c, &q, &resp);
+	if (rc < 0) {
+		fprintf(stderr, "sacct: error: Problem talking to the database: %s\n", strerror(errno));
+		client_fini(&c);
+		return client_exit_error();
+	}
+	if (rc > 0) {
+		fprintf(stderr, "sacct: error: Problem talking to the database: %s\n", herd_strerror(rc));
+		client_fini(&c);
+		return client_exit_error();
+	}
+
+	struct acct_jobs *res = resp.body;
+	struct buf out;
+	buf_init(&out);
+	acct_render(&o, res->jobs, res->jobs_cnt, &out);
+	int wrc = cmd_write_stdout(&out);
+	buf_free(&out);
+	msg_free(&resp);
+	acct_out_free(&o);
+	buf_free(&fmt);
+	strlist_free(&users);
+	strlist_free(&jobs);
+	strlist_free(&states);
+	strlist_free(&st_names);
+	strlist_free(&parts);
+	strlist_free(&names);
+	strlist_free(&accts);
+	client_fini(&c);
+	return wrc < 0 ? client_exit_error() : 0;
+}
