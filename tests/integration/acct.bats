@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Accounting end to end (issue 4, SQLite backend): herdctld sends every
+# job's row to herddbd as it changes; while herddbd is down (or the
+# controller crashes meanwhile) the rows wait on disk, and when it returns
+# every job is there exactly once.
+
+load common
+
+setup_file() {
+	herd_have_daemons || return 0
+	[[ -x $HERD_BUILD_DIR/herddbd && -x $HERD_BUILD_DIR/sacct ]] || return 0
+	herd_reserve_ports
+	HERD_TEST_DIR=$(herd_new_dir)
+	export HERD_TEST_DIR
+	DBD_PORT=$((HERD_PORT + 100))
+	export DBD_PORT
+	cat >"$HERD_TEST_DIR/src.conf" <<C
+ClusterName=acctest
+SlurmctldHost=localhost
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=localhost
+AccountingStoragePort=$DBD_PORT
+NodeName=n[1-2] CPUs=2
+PartitionName=p Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
+C
+	"$HERD" up --dir "$HERD_TEST_DIR" --port "$HERD_PORT" --conf "$HERD_TEST_DIR/src.conf" >"$HERD_TEST_DIR/up.out"
+	eval "$(cat "$HERD_TEST_DIR/up.out")"
+	export SLURM_CONF PATH
+	cat >"$HERD_TEST_DIR/slurmdbd.conf" <<C
+DbdHost=localhost
+DbdAddr=127.0.0.1
+DbdPort=$DBD_PORT
+StorageType=accounting_storage/sqlite
+StorageLoc=$HERD_TEST_DIR/accounting.db
+SlurmUser=$(id -un)
+LogFile=$HERD_TEST_DIR/log/herddbd.log
+C
+	chmod 0600 "$HERD_TEST_DIR/slurmdbd.conf"
+	start_dbd
+}
+
+start_dbd() {
+	"$HERD_BUILD_DIR/herddbd" -D -f "$HERD_TEST_DIR/slurmdbd.conf" >>"$HERD_TEST_DIR/log/herddbd.out" 2>&1 &
+	echo "$!" >"$HERD_TEST_DIR/run/herddbd.pid"
+	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+}
+
+teardown_file() {
+	if [[ -n ${HERD_TEST_DIR:-} && -f $HERD_TEST_DIR/run/extra.pids ]]; then
+		kill $(cat "$HERD_TEST_DIR/run/extra.pids") 2>/dev/null || true
+	fi
+	herd_cluster_down
+}
+
+setup() {
+	require_daemons
+	require_cmd herddbd sacct sbatch squeue
+	cd "$HERD_TEST_DIR"
+}
+
+# wait until sacct lists exactly N jobs (allocations only)
+wait_sacct_jobs() {
+	local n
+	for _ in $(seq 400); do
+		n=$(sacct -a -X -n -P -o jobid 2>/dev/null | wc -l)
+		[[ $n -eq $1 ]] && return 0
+		sleep 0.05
+	done
+	echo "sacct lists $n jobs, not $1" >&2
+	sacct -a -X >&2
+	return 1
+}
+
+@test "jobs and their batch steps reach the database as they finish" {
+	id=$(sbatch --parsable --wrap 'exit 3')
+	id=${id%%;*}
+	wait_for_job_state "$id" FAILED
+	wait_sacct_jobs 1
+	for _ in $(seq 200); do
+		[[ $(sacct -n -P -j "$id" -o jobid,state,exitcode 2>/dev/null | wc -l) -eq 2 ]] && break
+		sleep 0.05
+	done
+	run sacct -n -P -j "$id" -o jobid,jobname,state,exitcode
+	[ "${lines[0]}" = "$id|wrap|FAILED|3:0" ]
+	[ "${lines[1]}" = "$id.batch|batch|FAILED|3:0" ]
+}
+
+@test "herddbd down during a stream of jobs, and a controller crash meanwhile: nothing lost, nothing twice" {
+	kill -9 "$(cat "$HERD_TEST_DIR/run/herddbd.pid")"
+	ids=()
+	for i in $(seq 20); do
+		id=$(sbatch --parsable --wrap "echo $i")
+		ids+=("${id%%;*}")
+	done
+	for id in "${ids[@]}"; do wait_for_job_state "$id" COMPLETED; done
+	# the controller dies too; the queued rows are on disk
+	pid=$(cat "$HERD_TEST_DIR/run/herdctld.pid")
+	kill -9 "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	"$HERD_BUILD_DIR/herdctld" -D -f "$HERD_TEST_DIR/slurm.conf" >>"$HERD_TEST_DIR/log/herdctld.out" 2>&1 &
+	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	for _ in $(seq 100); do scontrol ping >/dev/null 2>&1 && break; sleep 0.05; done
+	start_dbd
+	wait_sacct_jobs 21
+	# every one exactly once, each COMPLETED with its batch step
+	[ -z "$(sacct -a -X -n -P -o jobid | sort | uniq -d)" ]
+	for id in "${ids[@]}"; do
+		run sacct -n -P -j "$id" -o jobid,state
+		[ "${lines[0]}" = "$id|COMPLETED" ]
+		[ "${lines[1]}" = "$id.batch|COMPLETED" ]
+	done
+}
