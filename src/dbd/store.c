@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * StorageType -> backend.  accounting_storage/sqlite is built in;
- * accounting_storage/mysql (MariaDB) is not written yet and says so.
+ * StorageType -> backend: accounting_storage/sqlite, and
+ * accounting_storage/mysql (MariaDB) where libmariadb is linked in.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +18,8 @@ store_find(const char *storage_type, char *err, size_t errlen)
 	if (strcmp(storage_type, store_sqlite_ops.type) == 0)
 		return &store_sqlite_ops;
 	if (strcmp(storage_type, "accounting_storage/mysql") == 0) {
+		if (&store_mariadb_ops != NULL)
+			return &store_mariadb_ops;
 		snprintf(err, errlen, "StorageType accounting_storage/mysql: MariaDB backend not built yet");
 		return NULL;
 	}

@@ -44,6 +44,8 @@ struct store_ops {
 };
 
 extern const struct store_ops store_sqlite_ops;
+/* weak: programs built without libmariadb (test_store) see NULL */
+extern const struct store_ops store_mariadb_ops __attribute__((weak));
 
 /* Ops for a StorageType; NULL with a message in err when unsupported. */
 const struct store_ops *store_find(const char *storage_type, char *err, size_t errlen);

@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of herddbd's SQLite store (src/dbd/store_sqlite.c) on a real
- * database file in a temporary directory: migrations on a fresh file and
- * on reopen, a newer schema refused, upsert replacing the steps, every
- * query filter, and 100,000 rows inserted in batches then selected by job
- * id and by user.
+ * Tests of herddbd's stores on real databases: SQLite (src/dbd/
+ * store_sqlite.c) on a file in a temporary directory and, when built with
+ * libmariadb and a MariaDB server is installed, MariaDB
+ * (store_mariadb.c) on a private mariadbd started in a temporary
+ * directory on a loopback port.  Migrations on a fresh database and on
+ * reopen, a newer schema refused, upsert replacing the steps, every query
+ * filter, and 100,000 rows inserted in batches then selected by job id
+ * and by user.
  */
 #include <ftw.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,8 +31,16 @@
 #include "proto/states.h"
 #include "store.h"
 
+#ifdef HERD_TEST_MARIADB
+#include <mysql.h>
+#endif
+
 static char tdir[256];
 static char dbpath[300];
+/* the backend under test */
+static const struct store_ops *ops;
+static struct store_params sp;
+static int migration_rows; /* rows schema_version holds when current */
 
 static int
 rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
@@ -40,6 +55,9 @@ setup(void **state)
 	if (mkdtemp(tdir) == NULL)
 		return -1;
 	snprintf(dbpath, sizeof(dbpath), "%s/acct.db", tdir);
+	ops = &store_sqlite_ops;
+	sp = (struct store_params){.loc = dbpath};
+	migration_rows = STORE_SCHEMA_VERSION;
 	return 0;
 }
 
@@ -54,9 +72,7 @@ static struct store *
 open_store(void)
 {
 	char err[512] = "";
-	const struct store_ops *ops = store_find("accounting_storage/sqlite", err, sizeof(err));
-	assert_ptr_equal(ops, &store_sqlite_ops);
-	struct store *s = ops->open(&(struct store_params){.loc = dbpath}, err, sizeof(err));
+	struct store *s = ops->open(&sp, err, sizeof(err));
 	if (s == NULL)
 		fail_msg("open: %s", err);
 	if (ops->migrate(s, err, sizeof(err)) < 0)
@@ -64,9 +80,43 @@ open_store(void)
 	return s;
 }
 
+#ifdef HERD_TEST_MARIADB
+static char md_dir[256];
+static uint16_t md_port;
+static pid_t md_pid = -1;
+static char md_db[64];
+
+static MYSQL *
+md_connect(const char *db)
+{
+	MYSQL *m = mysql_init(NULL);
+	assert_non_null(m);
+	if (mysql_real_connect(m, "127.0.0.1", "root", NULL, db, md_port, NULL, 0) == NULL) {
+		mysql_close(m);
+		return NULL;
+	}
+	return m;
+}
+#endif
+
 static int
 db_int(const char *sql)
 {
+#ifdef HERD_TEST_MARIADB
+	if (ops != &store_sqlite_ops) {
+		MYSQL *m = md_connect(md_db);
+		assert_non_null(m);
+		assert_int_equal(mysql_query(m, sql), 0);
+		MYSQL_RES *r = mysql_store_result(m);
+		assert_non_null(r);
+		MYSQL_ROW row = mysql_fetch_row(r);
+		assert_non_null(row);
+		int v = atoi(row[0]);
+		mysql_free_result(r);
+		mysql_close(m);
+		return v;
+	}
+#endif
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
 	sqlite3_stmt *st;
@@ -81,6 +131,15 @@ db_int(const char *sql)
 static void
 db_exec(const char *sql)
 {
+#ifdef HERD_TEST_MARIADB
+	if (ops != &store_sqlite_ops) {
+		MYSQL *m = md_connect(md_db);
+		assert_non_null(m);
+		assert_int_equal(mysql_query(m, sql), 0);
+		mysql_close(m);
+		return;
+	}
+#endif
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
@@ -124,7 +183,7 @@ static void
 put(struct store *s, struct acct_job *j)
 {
 	char err[512];
-	if (store_put_job(&store_sqlite_ops, s, j, err, sizeof(err)) < 0)
+	if (store_put_job(ops, s, j, err, sizeof(err)) < 0)
 		fail_msg("put: %s", err);
 	proto_free(&rdesc_acct_job, j);
 }
@@ -133,7 +192,7 @@ static void
 query(struct store *s, struct acct_query *q, struct acct_jobs *out)
 {
 	char err[512];
-	if (store_sqlite_ops.query(s, q, out, err, sizeof(err)) < 0)
+	if (ops->query(s, q, out, err, sizeof(err)) < 0)
 		fail_msg("query: %s", err);
 }
 
@@ -141,50 +200,64 @@ static void
 test_migrate_fresh_and_reopen(void **state)
 {
 	struct store *s = open_store();
-	store_sqlite_ops.close(s);
+	ops->close(s);
 	assert_int_equal(db_int("SELECT max(version) FROM schema_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(db_int("SELECT count(*) FROM schema_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(db_int("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_user'"), 1);
-	/* WAL is persistent in the file */
-	assert_int_equal(db_int("SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+	assert_int_equal(db_int("SELECT count(*) FROM schema_version"), migration_rows);
+	if (ops == &store_sqlite_ops) {
+		assert_int_equal(db_int("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_user'"), 1);
+		/* WAL is persistent in the file */
+		assert_int_equal(db_int("SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+	}
 
 	/* reopen: no migration runs twice, data survives */
 	s = open_store();
 	struct acct_job j;
 	make_job(&j, 7, "alice", JOB_COMPLETE, 1000, 2000);
 	put(s, &j);
-	store_sqlite_ops.close(s);
+	ops->close(s);
 	s = open_store();
-	assert_int_equal(db_int("SELECT count(*) FROM schema_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(db_int("SELECT count(*) FROM schema_version"), migration_rows);
 	struct acct_query q = {0};
 	struct acct_jobs out;
 	query(s, &q, &out);
 	assert_int_equal(out.jobs_cnt, 1);
 	assert_int_equal(out.jobs[0].job_id, 7);
 	proto_free(&rdesc_acct_jobs, &out);
-	store_sqlite_ops.close(s);
+	ops->close(s);
 }
 
 static void
 test_newer_schema_refused(void **state)
 {
 	struct store *s = open_store();
-	store_sqlite_ops.close(s);
-	db_exec("INSERT INTO schema_version (version, applied) VALUES (99, 0)");
+	ops->close(s);
+	if (ops == &store_sqlite_ops)
+		db_exec("INSERT INTO schema_version (version, applied) VALUES (99, 0)");
+	else
+		db_exec("INSERT INTO schema_version (step, version, applied) VALUES (99, 99, 0)");
 	char err[512] = "";
-	s = store_sqlite_ops.open(&(struct store_params){.loc = dbpath}, err, sizeof(err));
+	s = ops->open(&sp, err, sizeof(err));
 	assert_non_null(s);
-	assert_int_equal(store_sqlite_ops.migrate(s, err, sizeof(err)), -1);
+	assert_int_equal(ops->migrate(s, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "newer"));
-	store_sqlite_ops.close(s);
+	ops->close(s);
 }
 
 static void
 test_storage_types(void **state)
 {
 	char err[512] = "";
+	assert_ptr_equal(store_find("accounting_storage/sqlite", err, sizeof(err)), &store_sqlite_ops);
+#ifdef HERD_TEST_MARIADB
+	assert_ptr_equal(store_find("accounting_storage/mysql", err, sizeof(err)), &store_mariadb_ops);
+	/* a server that is not there: a clear error */
+	struct store_params none = {.loc = "x", .host = "127.0.0.1", .user = "root", .port = 1};
+	assert_null(store_mariadb_ops.open(&none, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot connect to 127.0.0.1:1"));
+#else
 	assert_null(store_find("accounting_storage/mysql", err, sizeof(err)));
 	assert_string_equal(err, "StorageType accounting_storage/mysql: MariaDB backend not built yet");
+#endif
 	assert_null(store_find("accounting_storage/filetxt", err, sizeof(err)));
 	assert_non_null(strstr(err, "accounting_storage/filetxt"));
 	assert_null(store_sqlite_ops.open(
@@ -215,6 +288,20 @@ test_put_replace(void **state)
 	assert_true(out.jobs[0].req_mem_mb == NO_VAL64);
 	assert_int_equal(out.jobs[0].array_task_id, NO_VAL);
 	proto_free(&rdesc_acct_jobs, &out);
+
+	/* the very same record again changes nothing */
+	for (int k = 0; k < 2; k++) {
+		make_job(&j, 42, "alice", JOB_RUNNING, 1000, 0);
+		j.work_dir = xstrdup("/home/alice");
+		add_step(&j, STEP_ID_BATCH, JOB_RUNNING);
+		add_step(&j, 0, JOB_RUNNING);
+		put(s, &j);
+	}
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	assert_int_equal(out.jobs[0].steps_cnt, 2);
+	proto_free(&rdesc_acct_jobs, &out);
+	assert_int_equal(db_int("SELECT count(*) FROM steps"), 2);
 
 	/* the same job again (same submit time): the row and steps are replaced */
 	make_job(&j, 42, "alice", JOB_FAILED, 1000, 3000);
@@ -248,11 +335,11 @@ test_put_replace(void **state)
 	free(two[1].cluster);
 	two[1].cluster = NULL;
 	char err[512];
-	assert_int_equal(store_sqlite_ops.put_jobs(s, two, 2, err, sizeof(err)), -1);
+	assert_int_equal(ops->put_jobs(s, two, 2, err, sizeof(err)), -1);
 	proto_free(&rdesc_acct_job, &two[0]);
 	proto_free(&rdesc_acct_job, &two[1]);
 	assert_int_equal(db_int("SELECT count(*) FROM jobs WHERE job_id = 50"), 0);
-	store_sqlite_ops.close(s);
+	ops->close(s);
 }
 
 static uint32_t
@@ -311,7 +398,7 @@ test_filters(void **state)
 	char *bad[] = {"12x"};
 	q = (struct acct_query){.jobs = bad, .jobs_cnt = 1};
 	char err[512];
-	assert_int_equal(store_sqlite_ops.query(s, &q, &out, err, sizeof(err)), -1);
+	assert_int_equal(ops->query(s, &q, &out, err, sizeof(err)), -1);
 	assert_int_equal(out.jobs_cnt, 0);
 
 	/* states are base states: COMPLETED matches a flagged COMPLETED too */
@@ -370,7 +457,7 @@ test_filters(void **state)
 	query(s, &q, &out);
 	assert_int_equal(out.jobs_cnt, 0);
 	proto_free(&rdesc_acct_jobs, &out);
-	store_sqlite_ops.close(s);
+	ops->close(s);
 }
 
 static void
@@ -388,7 +475,7 @@ test_hundred_thousand(void **state)
 			make_job(&b[i], id, user, JOB_COMPLETE, 1000000 + id, 1000000 + id + 60);
 			add_step(&b[i], STEP_ID_BATCH, JOB_COMPLETE);
 		}
-		if (store_sqlite_ops.put_jobs(s, b, BATCH, err, sizeof(err)) < 0)
+		if (ops->put_jobs(s, b, BATCH, err, sizeof(err)) < 0)
 			fail_msg("put_jobs: %s", err);
 		for (uint32_t i = 0; i < BATCH; i++)
 			proto_free(&rdesc_acct_job, &b[i]);
@@ -428,8 +515,140 @@ test_hundred_thousand(void **state)
 			expect++;
 	assert_int_equal(out.jobs_cnt, expect);
 	proto_free(&rdesc_acct_jobs, &out);
-	store_sqlite_ops.close(s);
+	ops->close(s);
 }
+
+#ifdef HERD_TEST_MARIADB
+static int
+md_rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static int
+run_quiet(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		FILE *f = freopen(log, "a", stdout);
+		if (f)
+			dup2(fileno(f), 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A private mariadbd in a temporary directory on a loopback port;
+ * every test then skips when none could be started. */
+static int
+md_group_setup(void **state)
+{
+	snprintf(md_dir, sizeof(md_dir), "/tmp/herd-test-mariadb-XXXXXX");
+	if (mkdtemp(md_dir) == NULL)
+		return 0;
+	char data[300], log[300], sock[300], pidf[300], port_s[32], data_arg[320], sock_arg[320],
+	    pid_arg[320], log_arg[320];
+	snprintf(data, sizeof(data), "%s/data", md_dir);
+	snprintf(log, sizeof(log), "%s/mariadb.log", md_dir);
+	snprintf(sock, sizeof(sock), "%s/sock", md_dir);
+	snprintf(pidf, sizeof(pidf), "%s/pid", md_dir);
+	snprintf(data_arg, sizeof(data_arg), "--datadir=%s", data);
+	snprintf(sock_arg, sizeof(sock_arg), "--socket=%s", sock);
+	snprintf(pid_arg, sizeof(pid_arg), "--pid-file=%s", pidf);
+	snprintf(log_arg, sizeof(log_arg), "--log-error=%s", log);
+	const char *user = geteuid() == 0 ? "--user=root" : "--verbose";
+	char *install[] = {"mariadb-install-db", "--no-defaults", data_arg, (char *)user,
+	    "--auth-root-authentication-method=normal", "--skip-test-db", NULL};
+	if (run_quiet(install, log) != 0) {
+		print_message("no MariaDB server here (mariadb-install-db failed): MariaDB tests skipped\n");
+		return 0;
+	}
+	/* a free port */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return 0;
+	close(fd);
+	md_port = ntohs(sa.sin_port);
+	snprintf(port_s, sizeof(port_s), "--port=%u", md_port);
+	md_pid = fork();
+	if (md_pid < 0)
+		return 0;
+	if (md_pid == 0) {
+		FILE *f = freopen(log, "a", stdout);
+		if (f)
+			dup2(fileno(f), 2);
+		execlp("mariadbd", "mariadbd", "--no-defaults", data_arg, sock_arg, pid_arg, log_arg, port_s,
+		    "--bind-address=127.0.0.1", user, "--skip-grant-tables", "--skip-name-resolve",
+		    "--innodb-flush-log-at-trx-commit=2", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 1500; i++) {
+		MYSQL *m = md_connect(NULL);
+		if (m) {
+			mysql_close(m);
+			return 0;
+		}
+		int st;
+		if (waitpid(md_pid, &st, WNOHANG) == md_pid) {
+			md_pid = -1;
+			print_message("mariadbd exited (see %s): MariaDB tests skipped\n", log);
+			return 0;
+		}
+		usleep(20000);
+	}
+	print_message("mariadbd does not answer: MariaDB tests skipped\n");
+	return 0;
+}
+
+static int
+md_group_teardown(void **state)
+{
+	if (md_pid > 0) {
+		kill(md_pid, SIGTERM);
+		waitpid(md_pid, NULL, 0);
+		md_pid = -1;
+	}
+	if (md_dir[0])
+		nftw(md_dir, md_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+/* A fresh database for each test. */
+static int
+md_setup(void **state)
+{
+	static int n;
+	setup(state);
+	ops = &store_mariadb_ops;
+	migration_rows = 2;
+	snprintf(md_db, sizeof(md_db), "herd_test_%d", ++n);
+	sp = (struct store_params){.loc = md_db, .host = "127.0.0.1", .user = "root", .port = md_port};
+	return 0;
+}
+
+/* Tests skip when no server could be started. */
+#define MD_TEST(f) \
+	static void md_##f(void **state) \
+	{ \
+		if (md_pid <= 0) \
+			skip(); \
+		f(state); \
+	}
+MD_TEST(test_migrate_fresh_and_reopen)
+MD_TEST(test_newer_schema_refused)
+MD_TEST(test_put_replace)
+MD_TEST(test_filters)
+MD_TEST(test_hundred_thousand)
+#endif
 
 int
 main(void)
@@ -442,5 +661,16 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hundred_thousand, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+#ifdef HERD_TEST_MARIADB
+	const struct CMUnitTest md_tests[] = {
+	    cmocka_unit_test_setup_teardown(md_test_migrate_fresh_and_reopen, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_newer_schema_refused, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_put_replace, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_filters, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_hundred_thousand, md_setup, teardown),
+	};
+	rc += cmocka_run_group_tests_name("mariadb", md_tests, md_group_setup, md_group_teardown);
+#endif
+	return rc;
 }
