@@ -56,32 +56,93 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* "123", "123_4", "123.batch", "123.0", "123_4.extern" */
+/* one -j item: "123", "123_4", "123.batch", "123.0", "123_4.extern" */
+struct jobsel {
+	uint32_t id;
+	uint32_t task; /* NO_VAL: none */
+	int has_step;
+	uint32_t step;
+};
+
 static int
-jobid_valid(const char *s)
+parse_u32(const char **pp, uint32_t *v)
+{
+	const char *p = *pp;
+	unsigned long long n = 0;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p)) {
+		n = n * 10 + (unsigned)(*p++ - '0');
+		if (n >= NO_VAL)
+			return -1;
+	}
+	*v = (uint32_t)n;
+	*pp = p;
+	return 0;
+}
+
+/* 0, or -1 for a bad id; *job_len is the length of the job part */
+static int
+jobsel_parse(const char *s, struct jobsel *js, size_t *job_len)
 {
 	const char *p = s;
-	if (!isdigit((unsigned char)*p))
-		return 0;
-	while (isdigit((unsigned char)*p))
-		p++;
+	memset(js, 0, sizeof(*js));
+	js->task = NO_VAL;
+	if (parse_u32(&p, &js->id) < 0)
+		return -1;
 	if (*p == '_') {
 		p++;
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		while (isdigit((unsigned char)*p))
-			p++;
+		if (parse_u32(&p, &js->task) < 0)
+			return -1;
 	}
-	if (*p == '.') {
-		p++;
-		if (strcmp(p, "batch") == 0 || strcmp(p, "extern") == 0 || strcmp(p, "interactive") == 0)
+	*job_len = (size_t)(p - s);
+	if (*p == '\0')
+		return 0;
+	if (*p++ != '.')
+		return -1;
+	js->has_step = 1;
+	if (strcmp(p, "batch") == 0)
+		js->step = STEP_ID_BATCH;
+	else if (strcmp(p, "extern") == 0)
+		js->step = STEP_ID_EXTERN;
+	else if (strcmp(p, "interactive") == 0)
+		js->step = STEP_ID_INTERACTIVE;
+	else if (parse_u32(&p, &js->step) < 0 || *p != '\0')
+		return -1;
+	return 0;
+}
+
+struct jobsels {
+	struct jobsel *v;
+	size_t n;
+};
+
+static int
+jobsel_match(const struct jobsel *js, const struct acct_job *j)
+{
+	if (js->task != NO_VAL)
+		return j->array_job_id == js->id && j->array_task_id == js->task;
+	return j->job_id == js->id || (j->array_job_id == js->id && j->array_task_id != NO_VAL);
+}
+
+/* -j with steps: print the job line only when the job itself was asked
+ * for, and only the steps asked for */
+static int
+want_line(const struct acct_job *j, const struct acct_step *s, void *arg)
+{
+	const struct jobsels *sel = arg;
+	int matched = 0;
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct jobsel *js = &sel->v[i];
+		if (!jobsel_match(js, j))
+			continue;
+		matched = 1;
+		if (!js->has_step)
 			return 1;
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		while (isdigit((unsigned char)*p))
-			p++;
+		if (s && s->step_id == js->step)
+			return 1;
 	}
-	return *p == '\0';
+	return !matched;
 }
 
 static int64_t
@@ -262,12 +323,26 @@ main(int argc, char **argv)
 	o.allocations = allocations;
 	o.now = (int64_t)time(NULL);
 
-	/* the selection */
+	/* the selection: herddbd gets the job part of each -j item */
+	struct jobsels sel = {0};
+	struct strlist job_ids = {0};
 	for (size_t i = 0; i < jobs.n; i++) {
-		if (!jobid_valid(jobs.v[i])) {
+		size_t jl;
+		sel.v = xreallocarray(sel.v, sel.n + 1, sizeof(*sel.v));
+		if (jobsel_parse(jobs.v[i], &sel.v[sel.n], &jl) < 0) {
 			fprintf(stderr, "sacct: error: Invalid job id: %s\n", jobs.v[i]);
 			return client_exit_error();
 		}
+		if (sel.v[sel.n].has_step) {
+			o.want = want_line;
+			o.want_arg = &sel;
+		}
+		sel.n++;
+		char *id = xstrdup(jobs.v[i]);
+		id[jl] = '\0';
+		if (!strlist_has(&job_ids, id))
+			strlist_add(&job_ids, id);
+		free(id);
 	}
 	struct strlist st_names = {0};
 	for (size_t i = 0; i < states.n; i++) {
@@ -326,8 +401,8 @@ main(int argc, char **argv)
 	q.flags = (allusers || (users.n == 0)) ? SACCT_QUERY_ALL_USERS : 0;
 	q.users = users.v;
 	q.users_cnt = (uint32_t)users.n;
-	q.jobs = jobs.v;
-	q.jobs_cnt = (uint32_t)jobs.n;
+	q.jobs = job_ids.v;
+	q.jobs_cnt = (uint32_t)job_ids.n;
 	q.states = st_names.v;
 	q.states_cnt = (uint32_t)st_names.n;
 	q.partitions = parts.v;
@@ -364,6 +439,8 @@ main(int argc, char **argv)
 	buf_free(&fmt);
 	strlist_free(&users);
 	strlist_free(&jobs);
+	strlist_free(&job_ids);
+	free(sel.v);
 	strlist_free(&states);
 	strlist_free(&st_names);
 	strlist_free(&parts);

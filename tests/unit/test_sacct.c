@@ -348,6 +348,35 @@ test_final(void **state)
 	free_jobs();
 }
 
+static int
+only_batch(const struct acct_job *j, const struct acct_step *s, void *arg)
+{
+	(void)j;
+	(void)arg;
+	return s && s->step_id == STEP_ID_BATCH;
+}
+
+static void
+test_filter(void **state)
+{
+	(void)state;
+	njobs = 0;
+	job1(0);
+	struct acct_out o = {0};
+	char err[128];
+	assert_int_equal(acct_out_parse(&o, "jobid,jobname", err, sizeof(err)), 0);
+	o.parsable = 2;
+	o.noheader = 1;
+	o.want = only_batch;
+	struct buf out;
+	buf_init(&out);
+	acct_render(&o, jobs, njobs, &out);
+	assert_string_equal(buf_str(&out), "1.batch|batch\n");
+	buf_free(&out);
+	acct_out_free(&o);
+	free_jobs();
+}
+
 static void
 test_values(void **state)
 {
@@ -401,6 +430,7 @@ main(void)
 	    cmocka_unit_test(test_job1),
 	    cmocka_unit_test(test_failed_cancelled),
 	    cmocka_unit_test(test_final),
+	    cmocka_unit_test(test_filter),
 	    cmocka_unit_test(test_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -640,11 +640,13 @@ line(const struct acct_out *o, const struct acct_job *j, const struct acct_step 
 void
 acct_job_lines(const struct acct_out *o, const struct acct_job *j, struct buf *out)
 {
-	line(o, j, NULL, out);
+	if (o->want == NULL || o->want(j, NULL, o->want_arg))
+		line(o, j, NULL, out);
 	if (o->allocations)
 		return;
 	for (uint32_t i = 0; i < j->steps_cnt; i++)
-		line(o, j, &j->steps[i], out);
+		if (o->want == NULL || o->want(j, &j->steps[i], o->want_arg))
+			line(o, j, &j->steps[i], out);
 }
 
 static int

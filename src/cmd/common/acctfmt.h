@@ -38,6 +38,10 @@ struct acct_out {
 	int noheader;
 	int allocations; /* -X: no step lines */
 	int64_t now; /* for Elapsed of running jobs */
+	/* optional line filter (sacct -j 123.batch): s == NULL for the job
+	 * line; a line is printed when want returns non-zero */
+	int (*want)(const struct acct_job *j, const struct acct_step *s, void *arg);
+	void *want_arg;
 };
 
 /* Append the fields of a list "name[%[-]W],..." (case-insensitive).  -1
