@@ -124,6 +124,11 @@ confgen_default(const struct herd_opts *o)
 		width++;
 	char *nodes = confgen_range("node", 1, o->nodes, width);
 	char *ports = confgen_ports((uint32_t)o->port + 1, o->nodes);
+	char *acct = o->dbd_port ? xasprintf("AccountingStorageType=accounting_storage/slurmdbd\n"
+	                                     "AccountingStorageHost=localhost\n"
+	                                     "AccountingStoragePort=%u\n",
+	                               o->dbd_port)
+	                         : xstrdup("");
 
 	buf_printf(&b, "# slurm.conf written by `herd up` (embedded defaults).  herd up rewrites it\n"
 	               "# each time; to run a cluster of your own shape, copy it and start it with\n"
@@ -141,9 +146,11 @@ confgen_default(const struct herd_opts *o)
 	    "MinJobAge=300\n"
 	    "SlurmdTimeout=300\n"
 	    "KillWait=30\n"
+	    "%s"
 	    "NodeName=%s NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=%u RealMemory=%llu Port=%s\n"
 	    "PartitionName=compute Nodes=%s Default=YES MaxTime=24:00:00 State=UP OverSubscribe=YES\n",
-	    nodes, o->cpus, (unsigned long long)confgen_mem_per_node_mb(o->nodes), ports, nodes);
+	    acct, nodes, o->cpus, (unsigned long long)confgen_mem_per_node_mb(o->nodes), ports, nodes);
+	free(acct);
 	free(nodes);
 	free(ports);
 	return buf_take(&b);
@@ -663,4 +670,19 @@ confgen_write(const char *path, const char *text)
 fail:
 	free(tmp);
 	return -1;
+}
+
+char *
+confgen_dbd(const struct herd_opts *o)
+{
+	return xasprintf("# slurmdbd.conf written by `herd up`: herddbd with the embedded SQLite store\n"
+	                 "DbdHost=localhost\n"
+	                 "DbdAddr=127.0.0.1\n"
+	                 "DbdPort=%u\n"
+	                 "StorageType=accounting_storage/sqlite\n"
+	                 "StorageLoc=%s/accounting.db\n"
+	                 "SlurmUser=%s\n"
+	                 "LogFile=%s/log/herddbd.log\n"
+	                 "PidFile=%s/run/herddbd.pid\n",
+	    o->dbd_port, o->dir, o->user, o->dir, o->dir);
 }

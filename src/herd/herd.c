@@ -360,7 +360,8 @@ cmd_up(const char *dir, struct herd_opts *o, int timeout_ms)
 	char err[1024];
 	char *conf_path = xasprintf("%s/slurm.conf", dir);
 	char *pidfile = xasprintf("%s/run/herd.pids", dir);
-	char *text = NULL, *ctld = NULL, *noded = NULL, *conf_abs = NULL;
+	char *text = NULL, *ctld = NULL, *noded = NULL, *dbd = NULL, *conf_abs = NULL;
+	char *dbd_conf = xasprintf("%s/slurmdbd.conf", dir);
 	struct herd_conf *conf = NULL;
 	struct proc *ps = NULL;
 	size_t nps = 0;
@@ -414,6 +415,11 @@ cmd_up(const char *dir, struct herd_opts *o, int timeout_ms)
 			goto out;
 		}
 	} else {
+		/* the default cluster keeps accounting in SQLite through herddbd,
+		 * on the port after the nodes' */
+		dbd = find_prog("herddbd");
+		if (dbd != NULL)
+			o->dbd_port = (uint16_t)(o->port + o->nodes + 1);
 		text = confgen_default(o);
 	}
 	ctld = find_prog("herdctld");
@@ -459,7 +465,18 @@ cmd_up(const char *dir, struct herd_opts *o, int timeout_ms)
 		free(d);
 	}
 
-	ps = xcalloc((size_t)conf->node_cnt + 1, sizeof(*ps));
+	if (o->dbd_port != 0) {
+		char *dtext = confgen_dbd(o);
+		int w = confgen_write(dbd_conf, dtext);
+		free(dtext);
+		if (w < 0 || chmod(dbd_conf, 0600) < 0) {
+			fprintf(stderr, "herd: cannot write %s: %s\n", dbd_conf, strerror(errno));
+			goto out;
+		}
+		if (port_in_use(o->dbd_port))
+			goto out;
+	}
+	ps = xcalloc((size_t)conf->node_cnt + 2, sizeof(*ps));
 	char *ctld_argv[] = {ctld, "-D", "-f", conf_path, NULL};
 	if (spawn_daemon(&ps[nps], dir, ctld, ctld_argv, "herdctld", NULL) < 0)
 		goto fail_stop;
@@ -467,6 +484,12 @@ cmd_up(const char *dir, struct herd_opts *o, int timeout_ms)
 	for (uint32_t i = 0; i < conf->node_cnt; i++) {
 		char *argv[] = {noded, "-D", "-f", conf_path, "-N", conf->nodes[i].name, NULL};
 		if (spawn_daemon(&ps[nps], dir, noded, argv, "herdd", conf->nodes[i].name) < 0)
+			goto fail_stop;
+		nps++;
+	}
+	if (o->dbd_port != 0) {
+		char *argv[] = {dbd, "-D", "-f", dbd_conf, NULL};
+		if (spawn_daemon(&ps[nps], dir, dbd, argv, "herddbd", NULL) < 0)
 			goto fail_stop;
 		nps++;
 	}
@@ -509,6 +532,8 @@ out:
 	free(text);
 	free(ctld);
 	free(noded);
+	free(dbd);
+	free(dbd_conf);
 	free(conf_abs);
 	free(conf_path);
 	free(pidfile);

@@ -27,6 +27,7 @@ struct herd_opts {
 	uint16_t port; /* SlurmctldPort; nodes use port+1 .. port+N */
 	int munge; /* keep / use auth/munge instead of auth/slurm */
 	const char *user;
+	uint16_t dbd_port; /* embedded accounting (herddbd on SQLite); 0 = none */
 };
 
 /* confgen.c */
@@ -34,6 +35,8 @@ struct herd_opts {
 /* Write the embedded default slurm.conf for o into out (NUL-terminated,
  * caller frees).  Never fails. */
 char *confgen_default(const struct herd_opts *o);
+/* slurmdbd.conf for the embedded accounting of the default cluster. */
+char *confgen_dbd(const struct herd_opts *o);
 /* Rewrite the site file o->conf_file for a local run (see herd(1) in
  * README.md); NULL with a message in err when the file cannot be read or
  * a NodeName line is malformed. */

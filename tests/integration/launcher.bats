@@ -116,6 +116,12 @@ state_sum() {
 	grep -qx "ReturnToService=2" "$c"
 	grep -Eqx "NodeName=node\[01-04\] NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=2 RealMemory=[0-9]+ Port=\[$((p + 1))-$((p + 4))\]" "$c"
 	grep -qx "PartitionName=compute Nodes=node\[01-04\] Default=YES MaxTime=24:00:00 State=UP OverSubscribe=YES" "$c"
+	# accounting: herddbd on SQLite, on the port after the nodes'
+	grep -qx "AccountingStorageType=accounting_storage/slurmdbd" "$c"
+	grep -qx "AccountingStoragePort=$((p + 5))" "$c"
+	grep -qx "StorageType=accounting_storage/sqlite" "$d/slurmdbd.conf"
+	grep -qx "StorageLoc=$d/accounting.db" "$d/slurmdbd.conf"
+	[ "$(stat -c %a "$d/slurmdbd.conf")" = 600 ]
 	# the key is private to its owner
 	[ "$(stat -c %a "$d/herd.key")" = 600 ]
 }
@@ -124,12 +130,14 @@ state_sum() {
 	require_daemons
 	run "$HERD" status --dir "$HERD_TEST_DIR"
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 6 ]
+	[ "${#lines[@]}" -eq 7 ]
 	[[ ${lines[1]} == herdctld*running ]]
 	local i
 	for i in 1 2 3 4; do
 		[[ ${lines[$((i + 1))]} == "herdd node0$i"*running ]]
 	done
+	# the embedded accounting daemon
+	[[ ${lines[6]} == herddbd*running ]]
 	local pid
 	for pid in $(herd_pids "$HERD_TEST_DIR"); do
 		pid_alive "$pid"
@@ -180,7 +188,8 @@ state_sum() {
 	grep -Eqx "NodeName=node\[01-02\] NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=3 RealMemory=[0-9]+ Port=\[$((EXTRA_PORT + 1))-$((EXTRA_PORT + 2))\]" "$EXTRA_DIR/slurm.conf"
 	run "$HERD" status --dir "$EXTRA_DIR"
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 4 ]
+	# header, herdctld, 2 herdd, herddbd
+	[ "${#lines[@]}" -eq 5 ]
 	if command -v sinfo >/dev/null; then
 		run env SLURM_CONF="$EXTRA_DIR/slurm.conf" sinfo -h -o "%P %D %c %t"
 		[ "$status" -eq 0 ]
@@ -199,12 +208,12 @@ state_sum() {
 	herd_extra_cluster_up --nodes 2
 	local pids
 	pids=$(herd_pids "$EXTRA_DIR")
-	[ "$(echo "$pids" | wc -l)" -eq 3 ]
+	[ "$(echo "$pids" | wc -l)" -eq 4 ]
 	sleep 300 &
 	DECOY_PID=$!
 	run "$HERD" down --dir "$EXTRA_DIR"
 	[ "$status" -eq 0 ]
-	[ "$output" = "herd: stopped 3 daemons in $EXTRA_DIR" ]
+	[ "$output" = "herd: stopped 4 daemons in $EXTRA_DIR" ]
 	local pid
 	for pid in $pids; do
 		! pid_alive "$pid"
@@ -377,5 +386,6 @@ state_sum() {
 	grep -qx "ClusterName=herd" "$EXTRA_DIR/slurm.conf"
 	run "$HERD" status --dir "$EXTRA_DIR"
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 5 ]
+	# header, herdctld, 3 herdd, herddbd
+	[ "${#lines[@]}" -eq 6 ]
 }
