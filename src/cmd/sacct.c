@@ -19,6 +19,7 @@
 #include "base/xmalloc.h"
 #include "client.h"
 #include "cmdutil.h"
+#include "hostlist/hostlist.h"
 #include "net/net.h"
 #include "timefmt/timefmt.h"
 
@@ -143,6 +144,34 @@ want_line(const struct acct_job *j, const struct acct_step *s, void *arg)
 			return 1;
 	}
 	return !matched;
+}
+
+/* 1 if the hostlist expression nodes names a host of want */
+static int
+on_nodes(const char *nodes, const struct hostlist *want)
+{
+	if (nodes == NULL || *nodes == '\0')
+		return 0;
+	struct hostlist *hl = hostlist_create(nodes);
+	int hit = 0;
+	for (size_t i = 0; hl && !hit && i < hostlist_count(hl); i++)
+		hit = hostlist_find(want, hostlist_nth(hl, i)) >= 0;
+	hostlist_destroy(hl);
+	return hit;
+}
+
+/* -N: only jobs that ran on one of the nodes */
+static void
+keep_on_nodes(struct acct_jobs *res, const struct hostlist *want)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < res->jobs_cnt; i++) {
+		if (on_nodes(res->jobs[i].nodes, want))
+			res->jobs[k++] = res->jobs[i];
+		else
+			proto_free(&rdesc_acct_job, &res->jobs[i]);
+	}
+	res->jobs_cnt = k;
 }
 
 static int64_t
@@ -351,15 +380,21 @@ main(int argc, char **argv)
 			fprintf(stderr, "sacct: error: Invalid state: %s\n", states.v[i]);
 			return client_exit_error();
 		}
-		if (v & 0x80000000LL) {
-			char up[64];
-			size_t k = 0;
-			for (; states.v[i][k] && k + 1 < sizeof(up); k++)
-				up[k] = (char)toupper((unsigned char)states.v[i][k]);
-			up[k] = '\0';
-			strlist_add(&st_names, up);
-		} else {
-			strlist_add(&st_names, job_state_base_string((uint32_t)v));
+		/* herddbd selects on the numeric base state; flag states
+		 * (COMPLETING, REQUEUED ...) are not stored, so they add nothing */
+		if (v & 0x80000000LL)
+			continue;
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)v);
+		if (!strlist_has(&st_names, num))
+			strlist_add(&st_names, num);
+	}
+	struct hostlist *want_nodes = NULL;
+	if (nodelist) {
+		want_nodes = hostlist_create(nodelist);
+		if (want_nodes == NULL) {
+			fprintf(stderr, "sacct: error: Invalid node list: %s\n", nodelist);
+			return client_exit_error();
 		}
 	}
 	int64_t now = o.now, start, end = now;
@@ -411,7 +446,7 @@ main(int argc, char **argv)
 	q.names_cnt = (uint32_t)names.n;
 	q.accounts = accts.v;
 	q.accounts_cnt = (uint32_t)accts.n;
-	q.nodelist = (char *)nodelist;
+	q.nodelist = (char *)nodelist; /* herddbd may ignore it: filtered here too */
 	q.start = start;
 	q.end = end;
 
@@ -429,6 +464,8 @@ main(int argc, char **argv)
 	}
 
 	struct acct_jobs *res = resp.body;
+	if (want_nodes)
+		keep_on_nodes(res, want_nodes);
 	struct buf out;
 	buf_init(&out);
 	acct_render(&o, res->jobs, res->jobs_cnt, &out);
@@ -446,6 +483,7 @@ main(int argc, char **argv)
 	strlist_free(&parts);
 	strlist_free(&names);
 	strlist_free(&accts);
+	hostlist_destroy(want_nodes);
 	client_fini(&c);
 	return wrc < 0 ? client_exit_error() : 0;
 }
