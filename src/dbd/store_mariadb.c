@@ -23,6 +23,8 @@
 struct store {
 	MYSQL *db;
 	MYSQL_STMT *put_job, *del_steps, *put_step;
+	char *host, *user, *pass, *loc;
+	uint16_t port;
 };
 
 static void merr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -108,56 +110,100 @@ migration(int v)
 static const int version_of_migration[MARIADB_MIGRATIONS] = {1, 1};
 
 static void
-md_close(struct store *s)
+drop_conn(struct store *s)
 {
-	if (s == NULL)
-		return;
 	if (s->put_job)
 		mysql_stmt_close(s->put_job);
 	if (s->del_steps)
 		mysql_stmt_close(s->del_steps);
 	if (s->put_step)
 		mysql_stmt_close(s->put_step);
-	mysql_close(s->db);
+	s->put_job = s->del_steps = s->put_step = NULL;
+	if (s->db)
+		mysql_close(s->db);
+	s->db = NULL;
+}
+
+static void
+md_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	drop_conn(s);
+	free(s->host);
+	free(s->user);
+	free(s->pass);
+	free(s->loc);
 	free(s);
+}
+
+/* Connect, create the database if missing, set the session up. */
+static int
+md_connect(struct store *s, char *err, size_t errlen)
+{
+	s->db = mysql_init(NULL);
+	if (s->db == NULL) {
+		merr(err, errlen, "mysql_init failed");
+		return -1;
+	}
+	unsigned timeout = 10;
+	mysql_optionsv(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(s->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (mysql_real_connect(s->db, s->host, s->user, s->pass, NULL, s->port, NULL, 0) == NULL) {
+		merr(err, errlen, "cannot connect to %s:%u as %s: %s", s->host ? s->host : "localhost",
+		    s->port, s->user ? s->user : "(current user)", mysql_error(s->db));
+		drop_conn(s);
+		return -1;
+	}
+	char sql[256];
+	snprintf(sql, sizeof(sql), "CREATE DATABASE IF NOT EXISTS `%s`", s->loc);
+	*err = '\0';
+	if (run(s, sql, err, errlen) < 0 || mysql_select_db(s->db, s->loc) != 0 ||
+	    run(s, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')", err, errlen) < 0 ||
+	    run(s, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", err, errlen) < 0) {
+		if (*err == '\0')
+			merr(err, errlen, "mysql: %s", mysql_error(s->db));
+		drop_conn(s);
+		return -1;
+	}
+	return 0;
 }
 
 static struct store *
 md_open(const struct store_params *p, char *err, size_t errlen)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
-	s->db = mysql_init(NULL);
-	if (s->db == NULL) {
-		merr(err, errlen, "mysql_init failed");
-		free(s);
-		return NULL;
-	}
-	unsigned timeout = 10;
-	mysql_optionsv(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_optionsv(s->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	if (mysql_real_connect(s->db, p->host, p->user, p->pass, NULL, p->port, NULL, 0) == NULL) {
-		merr(err, errlen, "cannot connect to %s:%u as %s: %s", p->host ? p->host : "localhost",
-		    p->port, p->user ? p->user : "(current user)", mysql_error(s->db));
-		md_close(s);
-		return NULL;
-	}
 	const char *loc = p->loc && *p->loc ? p->loc : "slurm_acct_db";
 	if (strchr(loc, '`') != NULL || strlen(loc) > 64) {
 		merr(err, errlen, "StorageLoc %s: not a database name", loc);
-		md_close(s);
 		return NULL;
 	}
-	char sql[256];
-	snprintf(sql, sizeof(sql), "CREATE DATABASE IF NOT EXISTS `%s`", loc);
-	if (run(s, sql, err, errlen) < 0 || mysql_select_db(s->db, loc) != 0 ||
-	    run(s, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')", err, errlen) < 0 ||
-	    run(s, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", err, errlen) < 0) {
-		if (*err == '\0')
-			merr(err, errlen, "mysql: %s", mysql_error(s->db));
+	struct store *s = xcalloc(1, sizeof(*s));
+	s->host = xstrdup(p->host);
+	s->user = xstrdup(p->user);
+	s->pass = xstrdup(p->pass);
+	s->loc = xstrdup(loc);
+	s->port = p->port;
+	if (md_connect(s, err, errlen) < 0) {
 		md_close(s);
 		return NULL;
 	}
 	return s;
+}
+
+/* The server may have restarted since the last request: check the
+ * connection and make a new one when it is gone. */
+static int
+md_alive(struct store *s, char *err, size_t errlen)
+{
+	if (s->db && mysql_ping(s->db) == 0)
+		return 0;
+	log_warnx("connection to the database lost%s%s: reconnecting", s->db ? ": " : "",
+	    s->db ? mysql_error(s->db) : "");
+	drop_conn(s);
+	if (md_connect(s, err, errlen) < 0)
+		return -1;
+	log_info("reconnected to the database at %s:%u", s->host ? s->host : "localhost", s->port);
+	return 0;
 }
 
 static long long
@@ -384,7 +430,7 @@ put_one(struct store *s, const struct acct_job *j, char *err, size_t errlen)
 static int
 md_put_jobs(struct store *s, const struct acct_job *jobs, size_t n, char *err, size_t errlen)
 {
-	if (prepare_put(s, err, errlen) < 0)
+	if (md_alive(s, err, errlen) < 0 || prepare_put(s, err, errlen) < 0)
 		return -1;
 	if (mysql_autocommit(s->db, 0) != 0) {
 		merr(err, errlen, "mysql: %s", mysql_error(s->db));
@@ -544,6 +590,12 @@ md_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 	buf_init(&cols);
 	struct idx *ids = NULL;
 	int rc = -1;
+	if (md_alive(s, err, errlen) < 0) {
+		buf_free(&w);
+		buf_free(&sql);
+		buf_free(&cols);
+		return -1;
+	}
 	if (build_where(s, q, &w, err, errlen) < 0)
 		goto done;
 	column_names(&rdesc_acct_job, &cols, NULL, NULL);

@@ -544,46 +544,20 @@ run_quiet(char *const argv[], const char *log)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* A private mariadbd in a temporary directory on a loopback port;
- * every test then skips when none could be started. */
+static char md_log[300], data_arg[320], sock_arg[320], pid_arg[320], log_arg[320];
+
+/* Start mariadbd on md_port; 0 once it answers. */
 static int
-md_group_setup(void **state)
+md_start(void)
 {
-	snprintf(md_dir, sizeof(md_dir), "/tmp/herd-test-mariadb-XXXXXX");
-	if (mkdtemp(md_dir) == NULL)
-		return 0;
-	char data[300], log[300], sock[300], pidf[300], port_s[32], data_arg[320], sock_arg[320],
-	    pid_arg[320], log_arg[320];
-	snprintf(data, sizeof(data), "%s/data", md_dir);
-	snprintf(log, sizeof(log), "%s/mariadb.log", md_dir);
-	snprintf(sock, sizeof(sock), "%s/sock", md_dir);
-	snprintf(pidf, sizeof(pidf), "%s/pid", md_dir);
-	snprintf(data_arg, sizeof(data_arg), "--datadir=%s", data);
-	snprintf(sock_arg, sizeof(sock_arg), "--socket=%s", sock);
-	snprintf(pid_arg, sizeof(pid_arg), "--pid-file=%s", pidf);
-	snprintf(log_arg, sizeof(log_arg), "--log-error=%s", log);
+	char port_s[32];
 	const char *user = geteuid() == 0 ? "--user=root" : "--verbose";
-	char *install[] = {"mariadb-install-db", "--no-defaults", data_arg, (char *)user,
-	    "--auth-root-authentication-method=normal", "--skip-test-db", NULL};
-	if (run_quiet(install, log) != 0) {
-		print_message("no MariaDB server here (mariadb-install-db failed): MariaDB tests skipped\n");
-		return 0;
-	}
-	/* a free port */
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(sa);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
-		return 0;
-	close(fd);
-	md_port = ntohs(sa.sin_port);
 	snprintf(port_s, sizeof(port_s), "--port=%u", md_port);
 	md_pid = fork();
 	if (md_pid < 0)
-		return 0;
+		return -1;
 	if (md_pid == 0) {
-		FILE *f = freopen(log, "a", stdout);
+		FILE *f = freopen(md_log, "a", stdout);
 		if (f)
 			dup2(fileno(f), 2);
 		execlp("mariadbd", "mariadbd", "--no-defaults", data_arg, sock_arg, pid_arg, log_arg, port_s,
@@ -600,26 +574,91 @@ md_group_setup(void **state)
 		int st;
 		if (waitpid(md_pid, &st, WNOHANG) == md_pid) {
 			md_pid = -1;
-			print_message("mariadbd exited (see %s): MariaDB tests skipped\n", log);
-			return 0;
+			print_message("mariadbd exited (see %s)\n", md_log);
+			return -1;
 		}
 		usleep(20000);
 	}
-	print_message("mariadbd does not answer: MariaDB tests skipped\n");
-	return 0;
+	print_message("mariadbd does not answer\n");
+	return -1;
 }
 
-static int
-md_group_teardown(void **state)
+static void
+md_stop(void)
 {
 	if (md_pid > 0) {
 		kill(md_pid, SIGTERM);
 		waitpid(md_pid, NULL, 0);
 		md_pid = -1;
 	}
+}
+
+/* A private mariadbd in a temporary directory on a loopback port;
+ * every test then skips when none could be started. */
+static int
+md_group_setup(void **state)
+{
+	snprintf(md_dir, sizeof(md_dir), "/tmp/herd-test-mariadb-XXXXXX");
+	if (mkdtemp(md_dir) == NULL)
+		return 0;
+	char data[300];
+	snprintf(data, sizeof(data), "%s/data", md_dir);
+	snprintf(md_log, sizeof(md_log), "%s/mariadb.log", md_dir);
+	snprintf(data_arg, sizeof(data_arg), "--datadir=%s", data);
+	snprintf(sock_arg, sizeof(sock_arg), "--socket=%s/sock", md_dir);
+	snprintf(pid_arg, sizeof(pid_arg), "--pid-file=%s/pid", md_dir);
+	snprintf(log_arg, sizeof(log_arg), "--log-error=%s", md_log);
+	const char *user = geteuid() == 0 ? "--user=root" : "--verbose";
+	char *install[] = {"mariadb-install-db", "--no-defaults", data_arg, (char *)user,
+	    "--auth-root-authentication-method=normal", "--skip-test-db", NULL};
+	if (run_quiet(install, md_log) != 0) {
+		print_message("no MariaDB server here (mariadb-install-db failed): MariaDB tests skipped\n");
+		return 0;
+	}
+	/* a free port */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return 0;
+	close(fd);
+	md_port = ntohs(sa.sin_port);
+	if (md_start() < 0)
+		print_message("MariaDB tests skipped\n");
+	return 0;
+}
+
+static int
+md_group_teardown(void **state)
+{
+	md_stop();
 	if (md_dir[0])
 		nftw(md_dir, md_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	return 0;
+}
+
+/* The server goes away and comes back: the store reconnects. */
+static void
+test_reconnect(void **state)
+{
+	struct store *s = open_store();
+	struct acct_job j;
+	make_job(&j, 1, "alice", JOB_RUNNING, 1000, 0);
+	put(s, &j);
+	md_stop();
+	char err[512] = "";
+	make_job(&j, 2, "alice", JOB_PENDING, 1000, 0);
+	assert_int_equal(store_put_job(ops, s, &j, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot connect"));
+	assert_int_equal(md_start(), 0);
+	put(s, &j);
+	struct acct_query q = {0};
+	struct acct_jobs out;
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 2);
+	proto_free(&rdesc_acct_jobs, &out);
+	ops->close(s);
 }
 
 /* A fresh database for each test. */
@@ -648,6 +687,7 @@ MD_TEST(test_newer_schema_refused)
 MD_TEST(test_put_replace)
 MD_TEST(test_filters)
 MD_TEST(test_hundred_thousand)
+MD_TEST(test_reconnect)
 #endif
 
 int
@@ -669,6 +709,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(md_test_put_replace, md_setup, teardown),
 	    cmocka_unit_test_setup_teardown(md_test_filters, md_setup, teardown),
 	    cmocka_unit_test_setup_teardown(md_test_hundred_thousand, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_reconnect, md_setup, teardown),
 	};
 	rc += cmocka_run_group_tests_name("mariadb", md_tests, md_group_setup, md_group_teardown);
 #endif
