@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -353,6 +354,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("herddbd", logfile ? logfile : d->dconf->log_file, d->dconf->debug_level + verbose);
+	struct stat sb;
+	if (d->dconf->storage_pass && stat(conf_path, &sb) == 0 && (sb.st_mode & S_IROTH))
+		log_warnx("%s is readable by everyone and holds StoragePass: chmod 600 it", conf_path);
 	d->ops = store_find(d->dconf->storage_type, err, sizeof(err));
 	if (d->ops == NULL)
 		fatalx("%s", err);
@@ -365,12 +369,16 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (!auth_can_verify(d->auth))
 		fatalx("%s: cannot verify credentials (key not readable?)", auth_type_name(d->auth));
+	char *pass = NULL;
+	if (store_resolve_pass(d->dconf->storage_pass, &pass, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	struct store_params sp = {.loc = d->dconf->storage_loc,
 	    .host = d->dconf->storage_host,
 	    .user = d->dconf->storage_user,
-	    .pass = d->dconf->storage_pass,
+	    .pass = pass,
 	    .port = d->dconf->storage_port};
 	d->store = d->ops->open(&sp, err, sizeof(err));
+	free(pass);
 	if (d->store == NULL)
 		fatalx("%s: %s", d->ops->type, err);
 	if (d->ops->migrate(d->store, err, sizeof(err)) < 0)

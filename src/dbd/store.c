@@ -3,8 +3,12 @@
  * StorageType -> backend: accounting_storage/sqlite, and
  * accounting_storage/mysql (MariaDB) where libmariadb is linked in.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/xmalloc.h"
 
 #include "store.h"
 
@@ -34,4 +38,40 @@ store_put_job(
     const struct store_ops *ops, struct store *s, const struct acct_job *j, char *err, size_t errlen)
 {
 	return ops->put_jobs(s, j, 1, err, errlen);
+}
+
+int
+store_resolve_pass(const char *v, char **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (v == NULL) {
+		const char *e = getenv("HERD_STORAGE_PASS");
+		*out = e ? xstrdup(e) : NULL;
+		return 0;
+	}
+	if (strncmp(v, "env:", 4) == 0) {
+		const char *e = getenv(v + 4);
+		if (e == NULL) {
+			snprintf(err, errlen, "StoragePass %s: variable %s is not set", v, v + 4);
+			return -1;
+		}
+		*out = xstrdup(e);
+		return 0;
+	}
+	if (strncmp(v, "file:", 5) == 0) {
+		FILE *f = fopen(v + 5, "r");
+		if (f == NULL) {
+			snprintf(err, errlen, "StoragePass %s: %s", v, strerror(errno));
+			return -1;
+		}
+		char line[1024];
+		if (fgets(line, sizeof(line), f) == NULL)
+			line[0] = '\0';
+		fclose(f);
+		line[strcspn(line, "\r\n")] = '\0';
+		*out = xstrdup(line);
+		return 0;
+	}
+	*out = xstrdup(v);
+	return 0;
 }

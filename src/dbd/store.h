@@ -50,6 +50,12 @@ extern const struct store_ops store_mariadb_ops __attribute__((weak));
 /* Ops for a StorageType; NULL with a message in err when unsupported. */
 const struct store_ops *store_find(const char *storage_type, char *err, size_t errlen);
 
+/* StoragePass, written once: "file:PATH" is the first line of PATH,
+ * "env:NAME" the variable NAME; anything else is the password itself;
+ * unset is $HERD_STORAGE_PASS or none.  *out is NULL or malloc'd.  0, or
+ * -1 with a message in err. */
+int store_resolve_pass(const char *conf_value, char **out, char *err, size_t errlen);
+
 /* One job: put_jobs with n = 1. */
 int store_put_job(
     const struct store_ops *ops, struct store *s, const struct acct_job *j, char *err, size_t errlen);

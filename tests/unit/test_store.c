@@ -265,6 +265,42 @@ test_storage_types(void **state)
 }
 
 static void
+test_storage_pass(void **state)
+{
+	char err[512], *pw, path[400];
+	assert_int_equal(store_resolve_pass("secret", &pw, err, sizeof(err)), 0);
+	assert_string_equal(pw, "secret");
+	free(pw);
+	snprintf(path, sizeof(path), "%s/pass", tdir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("from-file\nsecond line\n", f);
+	fclose(f);
+	char v[420];
+	snprintf(v, sizeof(v), "file:%s", path);
+	assert_int_equal(store_resolve_pass(v, &pw, err, sizeof(err)), 0);
+	assert_string_equal(pw, "from-file");
+	free(pw);
+	snprintf(v, sizeof(v), "file:%s/none", tdir);
+	assert_int_equal(store_resolve_pass(v, &pw, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file"));
+	setenv("HERD_TEST_PASS", "from-env", 1);
+	assert_int_equal(store_resolve_pass("env:HERD_TEST_PASS", &pw, err, sizeof(err)), 0);
+	assert_string_equal(pw, "from-env");
+	free(pw);
+	unsetenv("HERD_TEST_PASS");
+	assert_int_equal(store_resolve_pass("env:HERD_TEST_PASS", &pw, err, sizeof(err)), -1);
+	unsetenv("HERD_STORAGE_PASS");
+	assert_int_equal(store_resolve_pass(NULL, &pw, err, sizeof(err)), 0);
+	assert_null(pw);
+	setenv("HERD_STORAGE_PASS", "default-env", 1);
+	assert_int_equal(store_resolve_pass(NULL, &pw, err, sizeof(err)), 0);
+	assert_string_equal(pw, "default-env");
+	free(pw);
+	unsetenv("HERD_STORAGE_PASS");
+}
+
+static void
 test_put_replace(void **state)
 {
 	struct store *s = open_store();
@@ -697,6 +733,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_migrate_fresh_and_reopen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_storage_pass, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_put_replace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hundred_thousand, setup, teardown),
