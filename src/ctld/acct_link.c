@@ -312,8 +312,29 @@ base_state(const struct job *j)
 }
 
 /* The job's accounting row, with its batch step once it has started. */
+/* TRES in accounting's numeric form: 1=cpu 2=mem(MB) 4=node 5=billing */
+static char *
+acct_tres(uint32_t cpus, uint64_t mem_mb, uint32_t nodes)
+{
+	if (mem_mb)
+		return xasprintf("1=%u,2=%llu,4=%u,5=%u", cpus, (unsigned long long)mem_mb, nodes, cpus);
+	return xasprintf("1=%u,4=%u,5=%u", cpus, nodes, cpus);
+}
+
+static uint64_t
+acct_mem_mb(const struct job *j, uint32_t cpus, uint32_t nodes)
+{
+	const struct job_desc *d = j->desc;
+	if (d->mem_per_node != NO_VAL64 && d->mem_per_node != 0)
+		return d->mem_per_node * nodes;
+	if (d->mem_per_cpu != NO_VAL64 && d->mem_per_cpu != 0)
+		return d->mem_per_cpu * cpus;
+	return 0;
+}
+
 static void
-acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_step *st)
+acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_step *st, char *tres_req,
+    char *tres_alloc, char *tres_step)
 {
 	const struct job_desc *d = j->desc;
 	memset(a, 0, sizeof(*a));
@@ -332,7 +353,8 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 	a->state = base_state(j);
 	a->reason = j->reason;
 	a->exit_code = j->exit_code;
-	a->requid = j->requid;
+	/* only a cancel records who asked for it */
+	a->requid = base_state(j) == JOB_CANCELLED ? j->requid : NO_VAL;
 	a->restarts = j->restarts;
 	a->priority = j->priority;
 	a->time_submit = j->submit_time;
@@ -344,8 +366,10 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 	a->nnodes = j->node_cnt ? j->node_cnt : j->min_nodes;
 	a->ncpus = j->node_cnt ? j->total_cpus : 0;
 	a->req_cpus = j->ntasks * j->cpt;
-	a->req_mem_mb = d->mem_per_node != NO_VAL64 ? d->mem_per_node : 0;
+	a->req_mem_mb = acct_mem_mb(j, j->ntasks * j->cpt, j->min_nodes);
 	a->req_nodes = j->min_nodes;
+	a->tres_req = tres_req;
+	a->tres_alloc = j->node_cnt ? tres_alloc : NULL;
 	a->work_dir = d->work_dir;
 	a->submit_line = d->submit_line;
 	a->constraints = d->constraint;
@@ -361,6 +385,8 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 		uint32_t b = base_state(j);
 		st->state = b == JOB_TIMEOUT ? JOB_CANCELLED : b;
 		st->exit_code = j->exit_code;
+		st->requid = NO_VAL;
+		st->tres_alloc = tres_step;
 		st->time_start = j->start_time;
 		st->time_end = job_state_is_finished(j->state) ? j->end_time : 0;
 		a->steps = st;
@@ -376,7 +402,11 @@ acct_job_changed(struct ctld *c, struct job *j)
 		return;
 	struct acct_job a;
 	struct acct_step st;
-	acct_fill(c, j, &a, &st);
+	uint32_t rc = j->ntasks * j->cpt, ac = j->total_cpus, an = j->node_cnt;
+	char *tres_req = acct_tres(rc, acct_mem_mb(j, rc, j->min_nodes), j->min_nodes);
+	char *tres_alloc = acct_tres(ac, acct_mem_mb(j, ac, an), an);
+	char *tres_step = acct_tres(an ? j->node_cpus[0] : 0, 0, 1);
+	acct_fill(c, j, &a, &st, tres_req, tres_alloc, tres_step);
 	struct buf b;
 	buf_init(&b);
 	buf_pad(&b, 0, 8);
@@ -394,6 +424,9 @@ acct_job_changed(struct ctld *c, struct job *j)
 		state_commit_request(c);
 	}
 	buf_free(&b);
+	free(tres_req);
+	free(tres_alloc);
+	free(tres_step);
 	acct_pump(l);
 }
 
