@@ -156,7 +156,9 @@ do_query(struct conn *cn, struct msg *m)
 	}
 	struct acct_jobs out;
 	char err[512];
-	if (d->ops->query(d->store, q, &out, err, sizeof(err)) < 0) {
+	if (d->ops->query(d->store, q, &out, err, sizeof(err)) < 0 ||
+	    store_filter_nodes(&out, q->nodelist, err, sizeof(err)) < 0) {
+		proto_free(&rdesc_acct_jobs, &out);
 		log_warnx("query from uid %u failed: %s", m->uid, err);
 		reply_rc(cn, m->req_id, HERD_EINTERNAL, err);
 	} else {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/xmalloc.h"
+#include "hostlist/hostlist.h"
 
 #include "store.h"
 
@@ -73,5 +74,33 @@ store_resolve_pass(const char *v, char **out, char *err, size_t errlen)
 		return 0;
 	}
 	*out = xstrdup(v);
+	return 0;
+}
+
+int
+store_filter_nodes(struct acct_jobs *jobs, const char *nodelist, char *err, size_t errlen)
+{
+	if (nodelist == NULL || *nodelist == '\0')
+		return 0;
+	struct hostlist *want = hostlist_create(nodelist);
+	if (want == NULL) {
+		snprintf(err, errlen, "Invalid node list: %s", nodelist);
+		return -1;
+	}
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < jobs->jobs_cnt; i++) {
+		struct acct_job *j = &jobs->jobs[i];
+		int match = 0;
+		struct hostlist *hl = j->nodes && *j->nodes ? hostlist_create(j->nodes) : NULL;
+		for (size_t k = 0; hl && k < hostlist_count(hl) && !match; k++)
+			match = hostlist_find(want, hostlist_nth(hl, k)) >= 0;
+		hostlist_destroy(hl);
+		if (match)
+			jobs->jobs[kept++] = *j;
+		else
+			proto_free(&rdesc_acct_job, j);
+	}
+	jobs->jobs_cnt = kept;
+	hostlist_destroy(want);
 	return 0;
 }

@@ -56,6 +56,11 @@ const struct store_ops *store_find(const char *storage_type, char *err, size_t e
  * -1 with a message in err. */
 int store_resolve_pass(const char *conf_value, char **out, char *err, size_t errlen);
 
+/* acct_query.nodelist: keep the jobs that ran on at least one of those
+ * nodes (applied after the backend's query).  NULL or "" keeps all.  0,
+ * or -1 with a message in err for a bad node list. */
+int store_filter_nodes(struct acct_jobs *jobs, const char *nodelist, char *err, size_t errlen);
+
 /* One job: put_jobs with n = 1. */
 int store_put_job(
     const struct store_ops *ops, struct store *s, const struct acct_job *j, char *err, size_t errlen);

@@ -301,6 +301,30 @@ test_storage_pass(void **state)
 }
 
 static void
+test_filter_nodes(void **state)
+{
+	struct acct_jobs out = {0};
+	const char *nodes[] = {"node[01-02]", "node03", NULL, "gpu1"};
+	out.jobs = xcalloc(4, sizeof(*out.jobs));
+	out.jobs_cnt = 4;
+	for (uint32_t i = 0; i < 4; i++) {
+		out.jobs[i].job_id = i + 1;
+		out.jobs[i].nodes = xstrdup(nodes[i]);
+	}
+	char err[256];
+	assert_int_equal(store_filter_nodes(&out, NULL, err, sizeof(err)), 0);
+	assert_int_equal(out.jobs_cnt, 4);
+	assert_int_equal(store_filter_nodes(&out, "node[02-03]", err, sizeof(err)), 0);
+	assert_int_equal(out.jobs_cnt, 2);
+	assert_int_equal(out.jobs[0].job_id, 1);
+	assert_int_equal(out.jobs[1].job_id, 2);
+	assert_int_equal(store_filter_nodes(&out, "node[", err, sizeof(err)), -1);
+	assert_int_equal(store_filter_nodes(&out, "gpu1", err, sizeof(err)), 0);
+	assert_int_equal(out.jobs_cnt, 0);
+	proto_free(&rdesc_acct_jobs, &out);
+}
+
+static void
 test_put_replace(void **state)
 {
 	struct store *s = open_store();
@@ -734,6 +758,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_types, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_pass, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_filter_nodes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_put_replace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hundred_thousand, setup, teardown),
