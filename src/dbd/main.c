@@ -75,6 +75,14 @@ reply(struct conn *cn, unsigned type, uint32_t req_id, const void *rec)
 	struct buf b;
 	buf_init(&b);
 	wire_encode(NULL, type, req_id, rec, &b);
+	if (b.len > WIRE_HDR_LEN + (size_t)WIRE_MAX_BODY) {
+		/* more than a frame may carry: say so instead */
+		log_warnx("reply of %zu bytes is too large for one message", b.len);
+		buf_reset(&b);
+		struct rc r = {.rc = HERD_EINTERNAL,
+		    .msg = "Too many jobs selected for one reply: narrow the selection"};
+		wire_encode(NULL, RESP_RC, req_id, &r, &b);
+	}
 	bufferevent_write(cn->bev, b.data, b.len);
 	buf_free(&b);
 }
