@@ -528,6 +528,9 @@ build_where(struct store *s, const struct acct_query *q, struct buf *w, char *er
 		}
 		buf_printf(w, ")");
 	}
+	/* a job that was never eligible (held, then cancelled) only by its id */
+	if (q->jobs_cnt == 0)
+		buf_printf(w, " AND \"time_eligible\" > 0");
 	if (q->end > 0)
 		buf_printf(w, " AND \"time_eligible\" <= %lld", (long long)q->end);
 	if (q->start > 0)

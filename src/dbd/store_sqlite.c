@@ -532,6 +532,9 @@ sq_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 	if (where_jobs(a, q->jobs, q->jobs_cnt, err, errlen) < 0 ||
 	    where_states(a, q->states, q->states_cnt, err, errlen) < 0)
 		goto out;
+	/* a job that was never eligible (held, then cancelled) only by its id */
+	if (q->jobs_cnt == 0)
+		buf_printf(&a->sql, " AND \"time_eligible\" > 0");
 	/* eligible or running inside [start, end] */
 	if (q->end > 0) {
 		buf_printf(&a->sql, " AND \"time_eligible\" <= ?");

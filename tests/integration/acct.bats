@@ -113,3 +113,17 @@ wait_sacct_jobs() {
 		[ "${lines[1]}" = "$id.batch|COMPLETED" ]
 	done
 }
+
+@test "a job that was never eligible (held, cancelled) shows only when asked for by id" {
+	id=$(sbatch --parsable -H --wrap true)
+	id=${id%%;*}
+	scancel "$id"
+	for _ in $(seq 200); do
+		[[ -n $(sacct -n -P -j "$id" -o state 2>/dev/null) ]] && break
+		sleep 0.05
+	done
+	run sacct -n -P -X -j "$id" -o jobid,state
+	[ "$output" = "$id|CANCELLED by $(id -u)" ]
+	run sacct -a -n -P -X -o jobid
+	[[ $output != *"$id"* ]]
+}
