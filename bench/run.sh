@@ -208,6 +208,28 @@ for cmd in squeue sinfo; do
 done
 scancel -u "$(id -un)" >/dev/null 2>&1 || true
 
+# 7. sacct over every job of this run (herddbd on SQLite, as herd up runs it)
+if [[ -x $build/sacct && -f $dir/slurmdbd.conf ]]; then
+	# until herddbd has everything: the count stops growing
+	last=-1
+	for ((i = 0; i < 400; i++)); do
+		n=$(sacct -a -X -n -P -o jobid -S 2000-01-01 2>/dev/null | wc -l)
+		((n > 0 && n == last)) && break
+		last=$n
+		sleep 0.2
+	done
+	ts=()
+	for ((i = 0; i < 10; i++)); do
+		now t0
+		sacct -a -S 2000-01-01 >/dev/null
+		now t1
+		ts+=($((t1 - t0)))
+	done
+	m=$(printf '%s\n' "${ts[@]}" | median)
+	row "sacct -a over $(sacct -a -X -n -P -o jobid -S 2000-01-01 | wc -l) jobs (median)" \
+	    "$((m / 1000)).$(((m % 1000) / 100))" ms f_sacct_all_median_s lo "< 50 ms for 10,000"
+fi
+
 echo
 echo "herd $("$build/herd" --version | awk '{ print $2 }') on $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%d)"
 printf '| %-44s | %17s | %12s | %7s | %-20s |\n' "measurement" "herd" "Slurm 22.05" "ratio" "target"

@@ -400,6 +400,16 @@ acct_job_changed(struct ctld *c, struct job *j)
 	struct acct_link *l = acct_get(c);
 	if (l == NULL)
 		return;
+	/* only changes accounting shows: not the pending reason or priority */
+	uint64_t sig = (uint64_t)base_state(j) * 1000003u ^ (uint64_t)j->start_time * 31u ^
+	               (uint64_t)j->end_time * 131u ^ (uint64_t)j->exit_code * 7u ^
+	               (uint64_t)j->node_cnt * 17u ^ (uint64_t)j->time_limit * 13u ^
+	               (uint64_t)j->restarts * 101u ^ (uint64_t)j->array_task_id * 3u ^
+	               (uint64_t)j->array_pending_cnt * 5u ^ (uint64_t)j->eligible_time * 11u ^
+	               (uint64_t)j->requid * 19u ^ (uint64_t)j->part * 23u;
+	if (j->acct_sig == sig && sig != 0)
+		return;
+	j->acct_sig = sig;
 	struct acct_job a;
 	struct acct_step st;
 	uint32_t rc = j->ntasks * j->cpt, ac = j->total_cpus, an = j->node_cnt;

@@ -92,6 +92,7 @@ struct job {
 	uint32_t array_pending_cnt, array_throttle;
 	uint32_t array_count, array_min, array_max, array_step; /* of the whole array */
 	char *array_str; /* array_pending as ranges, for squeue */
+	uint64_t acct_sig; /* what accounting last got of this job (acct_link.c) */
 	int released; /* allocation returned to the nodes */
 	struct ctld *ctx;
 	char *std_out, *std_err, *std_in; /* expanded */
