@@ -8,6 +8,7 @@
  * Run as root, the ranks also run as nobody to prove they can reach the
  * root-owned server.  Skips (77) without libpmix or mpicc.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -15,6 +16,7 @@
 #include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +38,7 @@
 #define NTASKS (NNODES * TASKS_PER_NODE)
 
 /* Test-only frames besides the module's kinds. */
-enum { FRAME_NODE_DONE = 100, FRAME_QUIT };
+enum { FRAME_NODE_DONE = 100, FRAME_QUIT, FRAME_KILL };
 
 struct frame {
 	uint32_t kind, node; /* node: destination from a node, source from the hub */
@@ -46,6 +48,13 @@ struct frame {
 
 static char topdir[] = "/tmp/herd-pmix-test-XXXXXX";
 static char hello[4200];
+
+/* Open MPI's direct modex mode: MPI_Init fences without data and each rank
+ * fetches a peer's endpoints when it first talks to it, which reaches the
+ * other node through the host's direct modex. */
+static bool async_modex;
+/* Rank 3 calls MPI_Abort(7) while the others wait in MPI_Barrier. */
+static bool do_abort;
 
 static const char *const node_names[NNODES] = {"n1", "n2"};
 static const uint32_t task_cnt[NNODES] = {TASKS_PER_NODE, TASKS_PER_NODE};
@@ -169,12 +178,16 @@ task_start(struct mpi_pmix *p, uint32_t node, uint32_t local_id, uid_t uid, gid_
 	/* no InfiniBand/UCX here: shared memory within a node, TCP between */
 	env_set(&env, &cnt, "OMPI_MCA_pml=ob1");
 	env_set(&env, &cnt, "OMPI_MCA_btl=self,vader,tcp");
+	if (async_modex) {
+		env_set(&env, &cnt, "OMPI_MCA_pmix_base_async_modex=1");
+		env_set(&env, &cnt, "OMPI_MCA_pmix_base_collect_data=0");
+	}
 	if (mpi_pmix_task_env(p, local_id, &env, &cnt) < 0)
 		_exit(4);
 	snprintf(out, sizeof(out), "%s/out.%u", topdir, tids[node][local_id]);
 	pid = fork();
 	if (pid == 0) {
-		char *argv[] = {hello, NULL};
+		char *argv[] = {hello, do_abort ? "abort" : NULL, NULL};
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 			_exit(126);
@@ -208,6 +221,7 @@ node_run(uint32_t node, int hub, uid_t uid, gid_t gid)
 	};
 	pid_t pids[TASKS_PER_NODE];
 	int status[TASKS_PER_NODE], left = TASKS_PER_NODE;
+	bool running[TASKS_PER_NODE];
 	struct mpi_pmix *p;
 
 	snprintf(tmpdir, sizeof(tmpdir), "%s/pmix.%s", topdir, node_names[node]);
@@ -216,8 +230,10 @@ node_run(uint32_t node, int hub, uid_t uid, gid_t gid)
 		fprintf(stderr, "node %u: %s\n", node, err);
 		_exit(2);
 	}
-	for (uint32_t i = 0; i < TASKS_PER_NODE; i++)
+	for (uint32_t i = 0; i < TASKS_PER_NODE; i++) {
 		pids[i] = task_start(p, node, i, uid, gid);
+		running[i] = pids[i] > 0;
+	}
 	for (;;) {
 		struct pollfd pfd[2] = {
 		    {.fd = mpi_pmix_fd(p), .events = POLLIN}, {.fd = hub, .events = POLLIN}};
@@ -238,13 +254,22 @@ node_run(uint32_t node, int hub, uid_t uid, gid_t gid)
 				free(data);
 				break;
 			}
+			if (f.kind == FRAME_KILL) {
+				for (int i = 0; i < TASKS_PER_NODE; i++)
+					if (running[i])
+						kill(pids[i], SIGKILL);
+				free(data);
+				continue;
+			}
 			mpi_pmix_recv(p, (enum mpi_pmix_kind)f.kind, f.node, f.seq, data, f.len);
 			free(data);
 		}
 		while (left > 0 && (pid = waitpid(-1, &ws, WNOHANG)) > 0) {
 			for (int i = 0; i < TASKS_PER_NODE; i++)
-				if (pids[i] == pid)
+				if (pids[i] == pid) {
 					status[i] = ws;
+					running[i] = false;
+				}
 			if (--left == 0 && frame_send(hub, FRAME_NODE_DONE, 0, 0, status, sizeof(status)) < 0)
 				_exit(7);
 		}
@@ -266,6 +291,8 @@ struct hub_result {
 	int node_exit[NNODES];
 	int task_status[NNODES][TASKS_PER_NODE];
 	unsigned fences, dmdx_req, dmdx_resp, aborts;
+	int abort_status;
+	char abort_msg[256];
 };
 
 static void
@@ -341,9 +368,19 @@ hub_run(int *fds, pid_t *nodes, struct hub_result *res)
 					res->dmdx_resp++;
 				assert_int_equal(frame_send(fds[f.node], f.kind, n, f.seq, data, f.len), 0);
 				break;
-			case MPI_PMIX_ABORT:
+			case MPI_PMIX_ABORT: {
+				/* srun's part: report it and kill the step */
+				uint32_t st_be;
+				assert_true(f.len >= sizeof(st_be));
+				memcpy(&st_be, data, sizeof(st_be));
+				res->abort_status = (int)ntohl(st_be);
+				snprintf(res->abort_msg, sizeof(res->abort_msg), "%.*s",
+				    (int)(f.len - sizeof(st_be)), (char *)data + sizeof(st_be));
 				res->aborts++;
+				for (int m = 0; m < NNODES; m++)
+					assert_int_equal(frame_send(fds[m], FRAME_KILL, 0, 0, NULL, 0), 0);
 				break;
+			}
 			case FRAME_NODE_DONE:
 				assert_int_equal(f.len, sizeof(res->task_status[n]));
 				memcpy(res->task_status[n], data, f.len);
@@ -355,7 +392,11 @@ hub_run(int *fds, pid_t *nodes, struct hub_result *res)
 			free(data);
 		}
 	}
-	assert_int_equal(nfences, 0);
+	if (res->aborts == 0)
+		assert_int_equal(nfences, 0);
+	for (size_t i = 0; i < nfences; i++)
+		for (int n = 0; n < NNODES; n++)
+			free(fences[i].data[n]);
 	for (int n = 0; n < NNODES; n++) {
 		int ws;
 
@@ -381,9 +422,8 @@ read_text(const char *path)
 }
 
 static void
-run_step(uid_t uid, gid_t gid)
+step_run(uid_t uid, gid_t gid, struct hub_result *res)
 {
-	struct hub_result res = {0};
 	int fds[NNODES];
 	pid_t nodes[NNODES];
 
@@ -402,23 +442,33 @@ run_step(uid_t uid, gid_t gid)
 		close(sv[1]);
 		fds[n] = sv[0];
 	}
-	hub_run(fds, nodes, &res);
+	hub_run(fds, nodes, res);
 	for (int n = 0; n < NNODES; n++)
 		close(fds[n]);
+	for (int n = 0; n < NNODES; n++)
+		assert_int_equal(res->node_exit[n], 0);
+}
+
+static void
+run_step(uid_t uid, gid_t gid)
+{
+	struct hub_result res = {0};
+
+	step_run(uid, gid, &res);
 
 	for (int r = 0; r < NTASKS; r++) {
 		char path[4200], want[64];
 		const char *text;
 
 		snprintf(path, sizeof(path), "%s/out.%d", topdir, r);
-		snprintf(want, sizeof(want), "rank %d of %d sum %d\n", r, NTASKS, NTASKS * (NTASKS - 1) / 2);
+		snprintf(want, sizeof(want), "rank %d of %d sum %d uid %u\n", r, NTASKS,
+		    NTASKS * (NTASKS - 1) / 2, (unsigned)uid);
 		text = read_text(path);
 		assert_non_null(text);
 		if (strstr(text, want) == NULL)
 			fail_msg("rank %d printed:\n%s\nwanted: %s", r, text, want);
 	}
 	for (int n = 0; n < NNODES; n++) {
-		assert_int_equal(res.node_exit[n], 0);
 		for (int i = 0; i < TASKS_PER_NODE; i++) {
 			assert_true(WIFEXITED(res.task_status[n][i]));
 			assert_int_equal(WEXITSTATUS(res.task_status[n][i]), 0);
@@ -427,6 +477,8 @@ run_step(uid_t uid, gid_t gid)
 	/* MPI_Init and MPI_Finalize fence across the nodes through the hub */
 	assert_true(res.fences >= 2);
 	assert_int_equal(res.dmdx_req, res.dmdx_resp);
+	if (async_modex)
+		assert_true(res.dmdx_req > 0);
 	assert_int_equal(res.aborts, 0);
 	print_message("fences %u, direct modex requests %u\n", res.fences, res.dmdx_req);
 }
@@ -447,6 +499,37 @@ test_two_nodes_as_nobody(void **state)
 		skip();
 	}
 	run_step(pw->pw_uid, pw->pw_gid);
+}
+
+static void
+test_two_nodes_direct_modex(void **state)
+{
+	async_modex = true;
+	run_step(geteuid(), getegid());
+	async_modex = false;
+}
+
+static void
+test_abort(void **state)
+{
+	struct hub_result res = {0};
+
+	do_abort = true;
+	step_run(geteuid(), getegid(), &res);
+	do_abort = false;
+	assert_int_equal(res.aborts, 1);
+	assert_int_equal(res.abort_status, 7);
+	print_message("abort message: %s\n", res.abort_msg);
+	/* the ranks in MPI_Barrier did not get past it */
+	for (int r = 0; r < NTASKS; r++) {
+		char path[4200];
+		const char *text;
+
+		snprintf(path, sizeof(path), "%s/out.%d", topdir, r);
+		text = read_text(path);
+		assert_non_null(text);
+		assert_null(strstr(text, "sum"));
+	}
 }
 
 static void
@@ -475,23 +558,29 @@ int
 main(void)
 {
 	char src[4200], cmd[12800];
+	const char *mpicc = NULL;
 	FILE *f;
 	int rc;
 
 #ifndef HERD_HAVE_PMIX
 	{
+		/* the stub must say why */
 		char err[256];
 		struct mpi_pmix_step st = {0};
-		if (mpi_pmix_create(&st, NULL, NULL, err, sizeof(err)) != NULL || errno != ENOTSUP)
+		if (mpi_pmix_create(&st, NULL, NULL, err, sizeof(err)) != NULL || errno != ENOTSUP ||
+		    strstr(err, "MPI type pmix is not available") == NULL)
 			return 1;
 		printf("skip: %s\n", err);
 		return 77;
 	}
 #endif
-#ifndef HERD_MPICC
-	printf("skip: mpicc (Open MPI) was not found at configure time\n");
-	return 77;
-#else
+#ifdef HERD_MPICC
+	mpicc = HERD_MPICC;
+#endif
+	if (mpicc == NULL) {
+		printf("skip: mpicc (Open MPI) was not found at configure time\n");
+		return 77;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdtemp(topdir) == NULL || chmod(topdir, 0755) < 0)
 		return 1;
@@ -501,17 +590,20 @@ main(void)
 	if (f == NULL)
 		return 1;
 	fputs("#include <mpi.h>\n#include <stdio.h>\n"
+	      "#include <unistd.h>\n"
 	      "int main(int argc, char **argv)\n{\n"
 	      "\tint rank, size, sum;\n"
 	      "\tMPI_Init(&argc, &argv);\n"
 	      "\tMPI_Comm_rank(MPI_COMM_WORLD, &rank);\n"
 	      "\tMPI_Comm_size(MPI_COMM_WORLD, &size);\n"
+	      "\tif (argc > 1 && rank == size - 1)\n\t\tMPI_Abort(MPI_COMM_WORLD, 7);\n"
+	      "\tif (argc > 1)\n\t\tMPI_Barrier(MPI_COMM_WORLD);\n"
 	      "\tMPI_Allreduce(&rank, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);\n"
-	      "\tprintf(\"rank %d of %d sum %d\\n\", rank, size, sum);\n"
+	      "\tprintf(\"rank %d of %d sum %d uid %u\\n\", rank, size, sum, (unsigned)getuid());\n"
 	      "\tMPI_Finalize();\n\treturn 0;\n}\n",
 	    f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s -o %s %s", HERD_MPICC, hello, src);
+	snprintf(cmd, sizeof(cmd), "%s -o %s %s", mpicc, hello, src);
 	if (system(cmd) != 0) {
 		printf("skip: '%s' failed\n", cmd);
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", topdir);
@@ -522,11 +614,12 @@ main(void)
 	    cmocka_unit_test(test_bad_layout),
 	    cmocka_unit_test(test_two_nodes),
 	    cmocka_unit_test(test_two_nodes_as_nobody),
+	    cmocka_unit_test(test_two_nodes_direct_modex),
+	    cmocka_unit_test(test_abort),
 	};
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", topdir);
 	if (system(cmd) != 0)
 		rc = 1;
 	return rc;
-#endif
 }
