@@ -862,6 +862,15 @@ mpi_pmix_destroy(struct mpi_pmix *p)
 			sync_wait(&sync, PMIX_SUCCESS);
 		}
 		PMIx_server_finalize();
+		/* requests made after the lists were taken (tasks still alive) */
+		for (struct pmix_wait **lp = &p->fences; lp != NULL;
+		     lp = lp == &p->fences ? &p->dmdx : NULL) {
+			while (*lp != NULL) {
+				struct pmix_wait *w = *lp;
+				*lp = w->next;
+				free(w);
+			}
+		}
 	}
 	if (pmix_current == p)
 		pmix_current = NULL;

@@ -23,17 +23,32 @@
  * Messages from one node must be delivered in the order they were sent.
  *
  * Threading: libpmix runs its own progress thread, which calls into this
- * module.  Those calls only queue work and make mpi_pmix_fd() readable;
- * everything the host sees (the send callback) happens on the thread that
- * calls mpi_pmix_dispatch().  All functions below except mpi_pmix_recv()'s
- * completion of PMIx callbacks run on the caller's thread; call them all
- * from the supervisor's loop thread.
+ * module (fence, direct modex, abort).  Those calls only queue messages and
+ * make mpi_pmix_fd() readable; the send callback runs only inside
+ * mpi_pmix_dispatch().  Call every function below from one thread, the
+ * supervisor's loop thread; none of them blocks on the network (create and
+ * destroy wait for libpmix's thread to register or release the namespace).
+ *
+ * Ownership: the module owns its descriptor, its libpmix state and the
+ * files libpmix puts in st->tmpdir; the caller owns the directory itself.
+ *
+ * What the tasks also need (the supervisor's Slurm-compatible environment
+ * gives it): Open MPI 4.1 (Debian 4.1.4) takes the direct-launch path, and
+ * so talks to this server, only when SLURM_NODELIST and SLURM_STEP_ID are
+ * set (its schizo/slurm component); without them each rank starts as a
+ * singleton of size 1.  Direct-launched ranks need no OMPI_ALLOW_RUN_AS_ROOT
+ * (that check is in mpirun only); tasks running as root work.  On a node
+ * without InfiniBand, OMPI_MCA_pml=ob1 and OMPI_MCA_btl=self,vader,tcp avoid
+ * probing UCX/openib/ofi (not required: the defaults also work here, but
+ * print warnings on some machines).
  *
  * Limits: PMIx allows one server per process, so at most one mpi_pmix exists
- * in a process at a time.  Fences must involve every node of the step (all
- * of Open MPI's do: MPI_Init, MPI_Barrier in PMIx, MPI_Finalize); a fence
- * over a subset of the nodes fails with PMIX_ERR_NOT_SUPPORTED instead of
- * hanging.  MPI_Comm_spawn/connect (other namespaces) are not supported.
+ * in a process at a time (mpi_pmix_create fails with EBUSY otherwise).
+ * Fences must involve every node of the step (all of Open MPI's do: MPI_Init,
+ * MPI_Finalize, PMIx barriers); a fence over a subset of the nodes fails
+ * with PMIX_ERR_NOT_SUPPORTED instead of hanging.  MPI_Comm_spawn, connect
+ * and publish/lookup (other namespaces, a global name server) are not
+ * supported.
  */
 #ifndef HERD_MPI_PMIX_H
 #define HERD_MPI_PMIX_H
