@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -666,8 +667,8 @@ main(int argc, char **argv)
 	struct herdd dd, *d = &dd;
 	memset(d, 0, sizeof(dd));
 	const char *conf_path = NULL, *node = NULL, *logfile = NULL;
-	int foreground = 0, verbose = 0, opt;
-	while ((opt = getopt(argc, argv, "Df:N:L:v")) != -1) {
+	int foreground = 0, verbose = 0, own_hostname = 0, opt;
+	while ((opt = getopt(argc, argv, "Df:HN:L:v")) != -1) {
 		switch (opt) {
 		case 'D':
 			foreground = 1;
@@ -678,6 +679,9 @@ main(int argc, char **argv)
 		case 'N':
 			node = optarg;
 			break;
+		case 'H':
+			own_hostname = 1;
+			break;
 		case 'L':
 			logfile = optarg;
 			break;
@@ -685,7 +689,8 @@ main(int argc, char **argv)
 			verbose++;
 			break;
 		default:
-			fprintf(stderr, "usage: herdd [-D] [-f slurm.conf] [-N nodename] [-L logfile]\n");
+			fprintf(
+			    stderr, "usage: herdd [-D] [-H] [-f slurm.conf] [-N nodename] [-L logfile]\n");
 			return 1;
 		}
 	}
@@ -716,6 +721,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	d->node_name = xstrdup(node);
+	/* several nodes on one machine: each answers hostname with its name,
+	 * as the hosts of a real cluster do (a UTS namespace of its own) */
+	if (own_hostname && strcmp(host, node) != 0) {
+		if (unshare(CLONE_NEWUTS) < 0 || sethostname(node, strlen(node)) < 0)
+			fprintf(stderr, "herdd: warning: cannot take the host name %s: %s\n", node,
+			    strerror(errno));
+	}
 	char *lf = logfile
 	               ? xstrdup(logfile)
 	               : (d->conf->slurmd_log_file ? expand_node_pattern(d->conf->slurmd_log_file, node, host)

@@ -49,6 +49,8 @@ struct task {
 	uint32_t status;
 	struct buf in; /* stdin not yet written to the task */
 	size_t in_off;
+	char **mpi_env; /* the MPI type's variables, made before the fork */
+	uint32_t mpi_env_cnt;
 };
 
 struct sstep {
@@ -208,8 +210,14 @@ static void __attribute__((noreturn)) task_exec(struct sstep *s, struct task *t,
 	strv_setenv(&env, &n, "SLURM_TOPOLOGY_ADDR_PATTERN", "node");
 	snprintf(v, sizeof(v), "%u", sl->cpus);
 	strv_setenv(&env, &n, "SLURM_CPUS_ON_NODE", v);
-	if (s->mpi != NULL)
-		mpi_hook_task_env(s->mpi, t->lid, &env, &n);
+	for (uint32_t i = 0; i < t->mpi_env_cnt; i++) {
+		char *eq = strchr(t->mpi_env[i], '=');
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		strv_setenv(&env, &n, t->mpi_env[i], eq + 1);
+		*eq = '=';
+	}
 	env = xreallocarray(env, n + 1, sizeof(char *));
 	env[n] = NULL;
 	char **argv = xcalloc(sl->argv_cnt + 1, sizeof(char *));
@@ -245,6 +253,8 @@ tasks_start(struct sstep *s, char *err, size_t errlen)
 			free(gt);
 			return -1;
 		}
+		if (s->mpi != NULL)
+			mpi_hook_task_env(s->mpi, t->lid, &t->mpi_env, &t->mpi_env_cnt);
 		pid_t pid = fork();
 		if (pid < 0) {
 			snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -734,6 +744,7 @@ out:
 		close(s->hfd);
 	mpi_hook_destroy(s->mpi);
 	for (uint32_t i = 0; i < s->n; i++) {
+		strv_free(s->t[i].mpi_env, s->t[i].mpi_env_cnt);
 		buf_free(&s->t[i].in);
 		if (s->t[i].in_fd >= 0)
 			close(s->t[i].in_fd);

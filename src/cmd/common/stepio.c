@@ -43,7 +43,8 @@ extern char **environ;
 #define STDIN_WINDOW (1U << 20) /* stdin bytes in flight to one node */
 #define LINE_MAX_HOLD 65536 /* a partial line longer than this is written as is */
 
-enum { MPI_FENCE_CONTRIB = 0, MPI_FENCE_RESULT = 1, MPI_DMDX_REQ = 2, MPI_DMDX_RESP = 3 };
+/* the MPI exchange kinds of the supervisors' PMIx module (mpi_pmix.h) */
+enum { MPI_FENCE_CONTRIB = 1, MPI_FENCE_RESULT = 2, MPI_DMDX_REQ = 3, MPI_DMDX_RESP = 4, MPI_ABORT = 5 };
 
 struct nodeio {
 	char *name;
@@ -590,6 +591,17 @@ mpi_relay(struct srun *r, uint32_t from, struct io_ctl *c)
 		f.node = from;
 		node_send(r, &r->n[c->node], IO_CTL, &f);
 		node_flush(&r->n[c->node]);
+		return;
+	}
+	if (sub == MPI_ABORT) {
+		int st = c->data_len >= 4
+		             ? (c->data[0] << 24 | c->data[1] << 16 | c->data[2] << 8 | c->data[3])
+		             : 1;
+		int len = c->data_len > 4 ? (int)c->data_len - 4 : 0;
+		error("%s: MPI_ABORT with status %d%s%.*s", r->n[from < r->nn ? from : 0].name, st,
+		    len ? ": " : "", len, c->data_len > 4 ? (const char *)c->data + 4 : "");
+		if (!r->cancelled)
+			cancel_step(r);
 		return;
 	}
 	if (sub != MPI_FENCE_CONTRIB)
