@@ -106,7 +106,9 @@ alloc_done_rpc(struct ctld *c, struct conn *cn, struct msg *m)
 	}
 	alloc_detach(j);
 	uint32_t base = j->state & JOB_STATE_BASE;
-	if (base == JOB_PENDING) {
+	if (sc->flags & 2) {
+		/* salloc --no-shell: the allocation lives on without its client */
+	} else if (base == JOB_PENDING) {
 		job_signal_cancel(c, j, 0, 0, m->uid);
 	} else if (base == JOB_RUNNING && !(j->state & JOB_COMPLETING)) {
 		uint32_t st = sc->status;

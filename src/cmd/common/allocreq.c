@@ -141,6 +141,7 @@ allocreq_revoked(struct allocreq *a)
 	if (revoked) {
 		close(a->fd);
 		a->fd = -1;
+		a->revoked = 1;
 	}
 	return revoked;
 }

@@ -17,6 +17,7 @@ struct allocreq {
 	uint32_t job_id;
 	int fd; /* the lifeline: RESP_ALLOC arrives here */
 	struct job_info *ji; /* the granted job (owned) */
+	int revoked; /* the job ended without us */
 };
 
 /* Submit d (its batch flag is cleared) and wait until the job runs.
