@@ -72,6 +72,7 @@ struct sstep {
 	uint64_t acked; /* stdin bytes delivered, not yet acknowledged */
 	uint32_t worst;
 	struct mpi_hook *mpi;
+	int in_cgroup; /* tasks are born in the cgroup */
 };
 
 static uint32_t
@@ -161,7 +162,7 @@ static void __attribute__((noreturn)) task_exec(struct sstep *s, struct task *t,
 {
 	struct step_launch *sl = s->sl;
 	setpgid(0, s->pgid);
-	if (s->cgroup != NULL) {
+	if (s->cgroup != NULL && !s->in_cgroup) {
 		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
 		stepd_write_file(pf, "0", 1, 0644);
 		free(pf);
@@ -255,7 +256,8 @@ tasks_start(struct sstep *s, char *err, size_t errlen)
 		}
 		if (s->mpi != NULL)
 			mpi_hook_task_env(s->mpi, t->lid, &t->mpi_env, &t->mpi_env_cnt);
-		pid_t pid = fork();
+		/* with MPI, libpmix's threads run: a plain fork then */
+		pid_t pid = s->mpi == NULL ? stepd_fork_into(s->cgroup, &s->in_cgroup) : fork();
 		if (pid < 0) {
 			snprintf(err, errlen, "fork: %s", strerror(errno));
 			free(gt);

@@ -779,6 +779,7 @@ accept_node(struct srun *r)
 	struct nodeio *n = &r->n[h->node_id];
 	msg_free(&m);
 	net_set_nonblock(fd, 1);
+	net_set_nodelay(fd);
 	n->fd = fd;
 	node_flush(n);
 }
