@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "layout/layout.h"
+#include "layout/multiprog.h"
 #include "mpi_hook.h"
 #include "net/net.h"
 #include "proto/proto.h"
@@ -221,9 +222,20 @@ static void __attribute__((noreturn)) task_exec(struct sstep *s, struct task *t,
 	}
 	env = xreallocarray(env, n + 1, sizeof(char *));
 	env[n] = NULL;
-	char **argv = xcalloc(sl->argv_cnt + 1, sizeof(char *));
-	for (uint32_t i = 0; i < sl->argv_cnt; i++)
-		argv[i] = sl->argv[i];
+	char **argv;
+	if ((sl->flags & LAUNCH_MULTI_PROG) && sl->argv_cnt >= 2) {
+		uint32_t ac;
+		char why[256];
+		argv = multiprog_argv(sl->argv[1], t->gtid, &ac, why, sizeof(why));
+		if (argv == NULL) {
+			dprintf(2, "slurmstepd: error: %s\n", why);
+			_exit(1);
+		}
+	} else {
+		argv = xcalloc(sl->argv_cnt + 1, sizeof(char *));
+		for (uint32_t i = 0; i < sl->argv_cnt; i++)
+			argv[i] = sl->argv[i];
+	}
 	environ = env;
 	execvp(argv[0], argv);
 	dprintf(2, "slurmstepd: error: execve(): %s: %s\n", argv[0], strerror(errno));

@@ -397,3 +397,19 @@ S
 	run srun
 	[ "$output" = "$(cat "$g/104-err-srun-no-command.err")" ]
 }
+
+@test "--multi-prog runs a program per rank; --cpu-bind reaches the tasks' environment" {
+	printf '# comment\n0 echo zero %%t\n1-2 echo "mid dle" %%t %%o\n* echo rest %%t\n' >mp.conf
+	run srun -n4 -l --multi-prog mp.conf
+	[ "$status" -eq 0 ]
+	[ "$(sort <<<"$output")" = "0: zero 0
+1: mid dle 1 0
+2: mid dle 2 1
+3: rest 3" ]
+	printf '0 echo x\n' >bad.conf
+	run srun -n2 --multi-prog bad.conf
+	[ "$status" -eq 1 ]
+	[[ $output == *"No executable program specified for this task (1)"* ]]
+	run srun --cpu-bind=none sh -c 'echo "$SLURM_CPU_BIND|$SLURM_CPU_BIND_TYPE"'
+	[ "$output" = "quiet,none|none" ]
+}
