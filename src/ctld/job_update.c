@@ -180,6 +180,7 @@ job_update_one(struct ctld *c, struct job *j, struct job_update_req *req, uint32
 		struct job_signal js = {.job_id = j->id,
 		    .restarts = j->restarts,
 		    .signal = susp ? SIGSTOP : SIGCONT,
+		    .flags = CANCEL_FULL,
 		    .step_id = NO_VAL};
 		/* the batch script and the steps on every node of the job */
 		for (uint32_t k = 0; k < j->node_cnt; k++)

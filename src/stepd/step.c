@@ -142,12 +142,11 @@ mpi_send(void *arg, uint32_t kind, uint32_t node, uint64_t seq, const void *data
 static void
 signal_tasks(struct sstep *s, int sig)
 {
-	if (s->pgid > 0)
+	/* each process once: a handler must not run twice for one signal */
+	if (s->cgroup != NULL)
+		stepd_cgroup_signal(s->cgroup, sig);
+	else if (s->pgid > 0)
 		kill(-s->pgid, sig);
-	for (uint32_t i = 0; i < s->n; i++)
-		if (s->t[i].pid > 0 && !s->t[i].exited)
-			kill(s->t[i].pid, sig);
-	stepd_cgroup_signal(s->cgroup, sig);
 }
 
 static void

@@ -50,9 +50,11 @@ struct stepd {
 static void
 signal_all(struct stepd *s, int sig)
 {
-	if (s->child > 0)
+	/* each process once: a handler must not run twice for one signal */
+	if (s->cgroup != NULL)
+		stepd_cgroup_signal(s->cgroup, sig);
+	else if (s->child > 0)
 		kill(-s->child, sig);
-	stepd_cgroup_signal(s->cgroup, sig);
 }
 
 static int
@@ -187,7 +189,9 @@ handle_signal_req(struct stepd *s, struct job_signal *js)
 			kill(s->child, (int)js->signal);
 		return;
 	}
-	signal_all(s, (int)js->signal);
+	/* scancel -s without -b/-f signals the steps, not the batch shell */
+	if (js->flags & CANCEL_FULL)
+		signal_all(s, (int)js->signal);
 }
 
 /* Read what herdd sent; -1 when the connection is gone. */

@@ -413,3 +413,24 @@ S
 	run srun --cpu-bind=none sh -c 'echo "$SLURM_CPU_BIND|$SLURM_CPU_BIND_TYPE"'
 	[ "$output" = "quiet,none|none" ]
 }
+
+@test "scancel -s signals the steps, not the batch shell; -b only the batch shell" {
+	cat >sig.sh <<'S'
+#!/bin/bash
+#SBATCH -n1
+trap 'echo batch got USR1 >>sig.out' USR1
+srun --overlap sh -c 'trap "echo step got USR1 >>sig.out" USR1; touch ready; while :; do sleep 0.1; done' &
+while :; do sleep 0.1; done
+S
+	id=$(submit sig.sh)
+	wait_until 20 test -e ready
+	scancel -s USR1 "$id"
+	wait_until 10 grep -q "step got USR1" sig.out
+	sleep 0.5
+	! grep -q "batch got USR1" sig.out
+	scancel -b -s USR1 "$id"
+	wait_until 10 grep -q "batch got USR1" sig.out
+	[ "$(grep -c "step got USR1" sig.out)" -eq 1 ]
+	scancel "$id"
+	wait_for_job_state "$id" CANCELLED
+}
