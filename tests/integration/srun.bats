@@ -434,3 +434,11 @@ S
 	scancel "$id"
 	wait_for_job_state "$id" CANCELLED
 }
+
+@test "--pty runs task 0 on a terminal of its own" {
+	run sh -c "srun --pty sh -c 'test -t 0 && test -t 1 && echo tty; exit 4' </dev/null"
+	[ "$status" -eq 4 ]
+	[ "$(tr -d '\r' <<<"${lines[0]}")" = "tty" ]
+	run srun sh -c 'test -t 1 || echo notty'
+	[ "$output" = "notty" ]
+}
