@@ -20,6 +20,7 @@
 #include "hostlist/hostlist.h"
 #include "layout/layout.h"
 #include "proto/sigflags.h"
+#include "proto/stepcred.h"
 #include "proto/stepflags.h"
 #include "timefmt/timefmt.h"
 
@@ -327,7 +328,7 @@ step_create_rpc(struct ctld *c, struct conn *cn, struct msg *m)
 		    .expires = expires};
 		struct buf b;
 		buf_init(&b);
-		wire_encode(c->auth, REQ_STEP_CRED, 0, &cr, &b);
+		stepcred_sign(c->auth, &cr, &b);
 		sn->cred = (uint8_t *)b.data;
 		sn->cred_len = (uint32_t)b.len;
 	}
