@@ -202,6 +202,10 @@ int step_signal(struct ctld *c, struct job *j, uint32_t step_id, uint32_t sig, u
 struct step *step_find(struct job *j, uint32_t step_id);
 uint32_t step_count_running(const struct job *j);
 void step_free_all(struct job *j);
+/* the job's steps as saved (owned copies) and back (after a restart:
+ * running steps hold no CPUs, their nodes report their end) */
+void step_to_records(const struct job *j, struct acct_step **out, uint32_t *cnt);
+void step_from_records(struct ctld *c, struct job *j, const struct acct_step *v, uint32_t cnt);
 /* allocations of srun and salloc (no batch script) */
 void alloc_submit_rpc(struct ctld *c, struct conn *cn, struct msg *m);
 void alloc_granted(struct ctld *c, struct job *j);
@@ -286,6 +290,8 @@ void state_close(struct ctld *c);
 /* -1 if the new job could not be saved: it must then be refused */
 int state_job_new(struct ctld *c, struct job *j);
 void state_job_update(struct ctld *c, struct job *j);
+/* the same without holding replies for an fdatasync (steps) */
+void state_job_update_lazy(struct ctld *c, struct job *j);
 void state_job_purge(struct ctld *c, struct job *j);
 void state_commit_request(struct ctld *c);
 void state_commit_cb(evutil_socket_t fd, short what, void *arg);

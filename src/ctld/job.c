@@ -650,6 +650,8 @@ job_to_state(struct ctld *c, const struct job *j, struct job_state *st)
 	st->array_min = j->array_min;
 	st->array_max = j->array_max;
 	st->array_step = j->array_step;
+	st->next_step_id = j->next_step_id;
+	step_to_records(j, &st->steps, &st->steps_cnt);
 }
 
 /* Forget the job's allocation (the nodes must already have it back). */
@@ -689,6 +691,7 @@ job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 	j->array_min = st->array_min;
 	j->array_max = st->array_max;
 	j->array_step = st->array_step;
+	j->next_step_id = st->next_step_id;
 	free(j->array_pending);
 	j->array_pending = NULL;
 	j->array_pending_cnt = 0;
@@ -729,6 +732,7 @@ job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 		hostlist_destroy(hl);
 		j->released = st->released ? 1 : 0;
 	}
+	step_from_records(c, j, st->steps, st->steps_cnt);
 }
 
 struct job *

@@ -359,7 +359,9 @@
 	X(S, U32, , array_min) \
 	X(S, U32, , array_max) \
 	X(S, U32, , array_step) \
-	X(S, U32, , purged)
+	X(S, U32, , purged) \
+	X(S, U32, , next_step_id) \
+	X(S, ARR, acct_step, steps)
 
 /* herdctld state save: a new job (its request and first state) */
 #define REC_job_saved(X, S) \
