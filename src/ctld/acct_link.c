@@ -10,6 +10,11 @@
  * key (cluster, job id, submit time), so a row sent again after a crash
  * replaces itself: nothing is lost and nothing is stored twice.  While
  * herddbd or its database is down the queue simply grows.
+ *
+ * On each connection the controller first registers its cluster
+ * (REQ_ACCT_REGISTER: herddbd adds it on first contact) and receives the
+ * association tables; herddbd sends them again on this connection after
+ * every sacctmgr change (RESP_ACCT_TABLES), handed to assoc.c.
  */
 #include <errno.h>
 #include <event2/buffer.h>
@@ -28,6 +33,7 @@
 #include "net/net.h"
 
 #define ACCT_WINDOW 64 /* records in flight */
+#define ACCT_REGISTER_ID 0xffffffffU /* request id of REQ_ACCT_REGISTER */
 
 struct acct_link {
 	struct ctld *c;
@@ -115,6 +121,17 @@ acct_read_cb(struct bufferevent *bev, void *arg)
 		struct msg m;
 		int rc = wire_decode(NULL, 0, &h, f + WIRE_HDR_LEN, f + WIRE_HDR_LEN + h.cred_len, &m);
 		evbuffer_drain(in, total);
+		if (rc == 0 && m.type == RESP_ACCT_TABLES) {
+			assoc_update(l->c, m.body);
+			msg_free(&m);
+			continue;
+		}
+		if (rc == 0 && m.req_id == ACCT_REGISTER_ID && m.type == RESP_RC) {
+			log_warnx("accounting: herddbd refused to register cluster %s: %s",
+			    l->c->conf->cluster_name, herd_strerror(((struct rc *)m.body)->rc));
+			msg_free(&m);
+			continue;
+		}
 		if (rc != 0 || m.type != RESP_RC) {
 			msg_free(&m);
 			acct_disconnect(l);
@@ -153,6 +170,13 @@ acct_event_cb(struct bufferevent *bev, short what, void *arg)
 		if (l->warned)
 			log_info("accounting: connected to herddbd");
 		l->warned = 0;
+		struct acct_cluster reg = {
+		    .name = l->c->conf->cluster_name, .control_port = l->c->conf->ctld_port};
+		struct buf b;
+		buf_init(&b);
+		wire_encode(l->c->auth, REQ_ACCT_REGISTER, ACCT_REGISTER_ID, &reg, &b);
+		bufferevent_write(l->bev, b.data, b.len);
+		buf_free(&b);
 		acct_pump(l);
 		return;
 	}
@@ -282,6 +306,7 @@ acct_link_open(struct ctld *c)
 	l->retry_ms = 100;
 	l->retry_ev = evtimer_new(c->base, acct_retry_cb, l);
 	c->acct = l;
+	assoc_open(c);
 	if (l->size > l->acked)
 		log_info(
 		    "accounting: %llu bytes of records to deliver", (unsigned long long)(l->size - l->acked));
@@ -303,6 +328,7 @@ acct_link_close(struct ctld *c)
 	free(l->ends);
 	free(l);
 	c->acct = NULL;
+	assoc_close(c);
 }
 
 static uint32_t

@@ -141,6 +141,7 @@ struct ctld {
 
 	struct conn *conns;
 	struct acct_link *acct; /* NULL without AccountingStorageType=slurmdbd */
+	struct acct_tables *assoc; /* associations from herddbd (assoc.c); NULL: none yet */
 	int64_t start_time;
 	int shutting_down;
 	char hostname[256];
@@ -165,6 +166,15 @@ int acct_link_open(struct ctld *c);
 void acct_link_close(struct ctld *c);
 void acct_job_changed(struct ctld *c, struct job *j);
 void acct_sync(struct ctld *c);
+
+/* assoc.c */
+void assoc_open(struct ctld *c);
+void assoc_close(struct ctld *c);
+/* take t's contents as the new association tables */
+void assoc_update(struct ctld *c, struct acct_tables *t);
+/* sbatch -A at submission: 0 (d->account lower-cased, or set to the
+ * user's default account) or ESLURM_INVALID_ACCOUNT */
+int assoc_job_check(struct ctld *c, struct job_desc *d, uint32_t uid, const char *partition);
 
 /* sack.c */
 void sack_accept_cb(evutil_socket_t fd, short what, void *arg);

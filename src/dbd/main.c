@@ -206,8 +206,11 @@ static void
 push_tables(struct dbd *d)
 {
 	for (struct conn *cn = d->conns; cn; cn = cn->next)
-		if (cn->controller)
+		if (cn->controller) {
 			reply(cn, RESP_ACCT_TABLES, 0, &d->tables);
+			/* out now, before sacctmgr hears "done" and runs sbatch */
+			evbuffer_write(bufferevent_get_output(cn->bev), bufferevent_getfd(cn->bev));
+		}
 }
 
 /* Store t and keep it in place of the current tables.  0, or -1 with err
