@@ -2,8 +2,8 @@
 /*
  * herddbd: the accounting daemon.  Reads slurmdbd.conf (and slurm.conf
  * from the same directory for AuthType/AuthInfo), opens and migrates the
- * store, listens on DbdAddr:DbdPort and answers REQ_ACCT_JOB (herdctld
- * storing a job row), REQ_ACCT_QUERY (sacct), REQ_ACCT_REGISTER (a
+ * store, listens on DbdAddr:DbdPort and answers REQ_ACCT_JOBS / REQ_ACCT_JOB
+ * (herdctld storing job rows, one transaction each), REQ_ACCT_QUERY (sacct), REQ_ACCT_REGISTER (a
  * herdctld reporting in: its cluster is added when new, and it gets the
  * association tables, then again after every change), REQ_ACCT_MGR
  * (sacctmgr) and REQ_PING.  Every request carries a credential that is
@@ -149,6 +149,28 @@ batch_add(struct batch *b, struct msg *m)
 	memcpy(&b->jobs[b->n], m->body, sizeof(struct acct_job));
 	memset(m->body, 0, sizeof(struct acct_job));
 	b->req_ids[b->n++] = m->req_id;
+}
+
+/* Many job rows from herdctld: one transaction, one answer. */
+static void
+do_store_jobs(struct conn *cn, struct msg *m)
+{
+	struct dbd *d = cn->d;
+	struct acct_jobs *jobs = m->body;
+	if (!privileged(d, m->uid)) {
+		log_warnx("REQ_ACCT_JOBS from uid %u refused: not root or SlurmUser", m->uid);
+		reply_rc(cn, m->req_id, ESLURM_ACCESS_DENIED, NULL);
+		return;
+	}
+	char err[512];
+	if (jobs->jobs_cnt > 0 &&
+	    d->ops->put_jobs(d->store, jobs->jobs, jobs->jobs_cnt, err, sizeof(err)) < 0) {
+		log_warnx("storing %u job record(s) failed: %s", jobs->jobs_cnt, err);
+		reply_rc(cn, m->req_id, HERD_EINTERNAL, err);
+		return;
+	}
+	log_verbose("%u job record(s) stored", jobs->jobs_cnt);
+	reply_rc(cn, m->req_id, 0, NULL);
 }
 
 static void
@@ -403,6 +425,9 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		}
 		batch_flush(cn, &b);
 		switch (m.type) {
+		case REQ_ACCT_JOBS:
+			do_store_jobs(cn, &m);
+			break;
 		case REQ_PING:
 			log_debug("ping from uid %u", m.uid);
 			reply_rc(cn, m.req_id, 0, NULL);

@@ -5,7 +5,9 @@
  * file), then spoken to with net_send_msg/net_recv_msg: ping, job
  * records, queries, an ordinary user's view, garbage frames, and a normal
  * query afterwards; stopped by its pid.  An unsupported StorageType is a
- * clear startup error.
+ * clear startup error.  100,000 jobs sent through herddbd (REQ_ACCT_JOBS,
+ * as herdctld sends them) are selected by the real sacct with -u, -j,
+ * -S/-E, -s and --name, and exactly the right rows come back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -446,6 +449,185 @@ test_dbd_bad_storage_type(void **state)
 	log_contains("StorageType accounting_storage/filetxt is not supported");
 }
 
+/* --- 100,000 jobs through herddbd, selected by the real sacct ---------- */
+
+#define BIG_JOBS 100000
+#define BIG_T0 1750000000 /* 2025-06-15 15:06:40 UTC */
+
+static const char *const big_users[] = {"root", "ann", "ben", "cid", "dee"};
+static const uint32_t big_states[] = {JOB_COMPLETE, JOB_FAILED, JOB_CANCELLED, JOB_TIMEOUT, JOB_COMPLETE};
+
+static void
+big_job(struct acct_job *j, uint32_t id)
+{
+	memset(j, 0, sizeof(*j));
+	j->cluster = xstrdup("test");
+	j->job_id = id;
+	j->array_task_id = NO_VAL;
+	j->name = xasprintf("job%u", id % 7);
+	j->user_name = xstrdup(big_users[id % 5]);
+	j->account = xstrdup("root");
+	j->partition = xstrdup("debug");
+	j->state = big_states[(id / 5) % 5];
+	j->requid = NO_VAL;
+	j->time_submit = BIG_T0 + (int64_t)id * 10;
+	j->time_eligible = j->time_submit;
+	j->time_start = j->time_submit + 1;
+	j->time_end = j->time_start + (int64_t)(id % 50) * 10 + 5;
+}
+
+/* what herddbd must return: eligible inside the window's end, ended
+ * after its start (every job here has ended) */
+struct big_filter {
+	const char *user, *name;
+	uint32_t state; /* NO_VAL: any */
+	int64_t start, end;
+};
+
+static int
+big_match(uint32_t id, const struct big_filter *f)
+{
+	struct acct_job j;
+	big_job(&j, id);
+	int ok = (!f->user || strcmp(j.user_name, f->user) == 0) &&
+	         (!f->name || strcmp(j.name, f->name) == 0) && (f->state == NO_VAL || j.state == f->state) &&
+	         j.time_eligible <= f->end && j.time_end >= f->start;
+	proto_free(&rdesc_acct_job, &j);
+	return ok;
+}
+
+static void
+utc(char *out, size_t n, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/* run sacct with args (TZ=UTC); fill ids (sorted as printed) */
+static uint32_t
+run_sacct(const char *args, uint32_t *ids, uint32_t max)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "TZ=UTC SLURM_CONF=%s/slurm.conf %s/sacct -a -X -n -P -o jobid %s 2>&1",
+	    tdir, HERD_BUILD_DIR, args);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	char line[256];
+	uint32_t n = 0;
+	while (fgets(line, sizeof(line), p)) {
+		char *end;
+		unsigned long v = strtoul(line, &end, 10);
+		if (end == line || (*end != '\n' && *end != '\0'))
+			fail_msg("sacct %s printed: %s", args, line);
+		if (n < max)
+			ids[n] = (uint32_t)v;
+		n++;
+	}
+	assert_int_equal(pclose(p), 0);
+	return n;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void
+check_filter(const char *args, const struct big_filter *f, const uint32_t *only, size_t nonly)
+{
+	uint32_t *got = xcalloc(BIG_JOBS, sizeof(*got));
+	uint32_t n = run_sacct(args, got, BIG_JOBS);
+	assert_true(n <= BIG_JOBS);
+	qsort(got, n, sizeof(*got), cmp_u32);
+	uint32_t k = 0, want = 0;
+	for (uint32_t id = 1; id <= BIG_JOBS; id++) {
+		int in = 0;
+		if (only) {
+			for (size_t i = 0; i < nonly; i++)
+				in |= only[i] == id;
+		} else
+			in = big_match(id, f);
+		if (!in)
+			continue;
+		want++;
+		if (k >= n || got[k] != id)
+			fail_msg("sacct %s: job %u missing (or another in its place)", args, id);
+		k++;
+	}
+	if (n != want)
+		fail_msg("sacct %s: %u rows, %u expected", args, n, want);
+	print_message("sacct %s: %u rows\n", args, n);
+	free(got);
+}
+
+static void
+test_dbd_hundred_thousand_sacct(void **state)
+{
+	char bin[512];
+	snprintf(bin, sizeof(bin), "%s/sacct", HERD_BUILD_DIR);
+	if (access(bin, X_OK) != 0)
+		skip();
+	write_confs("accounting_storage/sqlite", "");
+	write_file("slurm.conf", 0644,
+	    "ClusterName=test\nSlurmctldHost=localhost\nAuthType=auth/slurm\n"
+	    "AuthInfo=key=%s/herd.key\nNodeName=n1 CPUs=1\nPartitionName=debug Nodes=n1\n"
+	    "AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageHost=127.0.0.1\n"
+	    "AccountingStoragePort=%u\n",
+	    tdir, port);
+	dbd_pid = start_dbd();
+	int fd = connect_dbd();
+	/* through herddbd, as herdctld sends them: many rows a request */
+	enum { BATCH = 2000 };
+	struct acct_jobs b = {.jobs = xcalloc(BATCH, sizeof(struct acct_job))};
+	for (uint32_t base = 0; base < BIG_JOBS; base += BATCH) {
+		b.jobs_cnt = BATCH;
+		for (uint32_t i = 0; i < BATCH; i++)
+			big_job(&b.jobs[i], base + i + 1);
+		assert_int_equal(rpc_rc(fd, auth, REQ_ACCT_JOBS, &b), 0);
+		for (uint32_t i = 0; i < BATCH; i++)
+			proto_free(&rdesc_acct_job, &b.jobs[i]);
+	}
+	free(b.jobs);
+	close(fd);
+
+	char s[32], e[32], args[256];
+	int64_t t1 = BIG_T0 + 123456, t2 = BIG_T0 + 456789;
+	utc(s, sizeof(s), t1);
+	utc(e, sizeof(e), t2);
+	struct big_filter f = {.state = NO_VAL, .start = t1, .end = t2};
+	/* a time window */
+	snprintf(args, sizeof(args), "-S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* one user in the window */
+	f.user = "ann";
+	snprintf(args, sizeof(args), "-u ann -S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* a state in the window */
+	f.user = NULL;
+	f.state = JOB_FAILED;
+	snprintf(args, sizeof(args), "-s FAILED -S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* a name, every time */
+	utc(s, sizeof(s), BIG_T0 - 10);
+	utc(e, sizeof(e), BIG_T0 + 10 * BIG_JOBS + 1000);
+	f = (struct big_filter){
+	    .name = "job3", .state = NO_VAL, .start = BIG_T0 - 10, .end = BIG_T0 + 10 * BIG_JOBS + 1000};
+	snprintf(args, sizeof(args), "--name job3 -S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* user, state and name together */
+	f.user = "dee";
+	f.state = JOB_CANCELLED;
+	snprintf(args, sizeof(args), "-u dee -s CA --name job3 -S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* jobs by id, whatever their time */
+	static const uint32_t only[] = {1, 4242, 77777, 100000};
+	check_filter("-j 1,4242,77777,100000,100001", NULL, only, 4);
+}
+
 int
 main(void)
 {
@@ -453,6 +635,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_dbd_end_to_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_bad_storage_type, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_hundred_thousand_sacct, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

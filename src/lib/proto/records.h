@@ -562,6 +562,7 @@
 	M(REQ_ACCT_REGISTER, acct_cluster) \
 	M(REQ_ACCT_MGR, acct_mgr_req) \
 	M(RESP_ACCT_MGR, acct_mgr_resp) \
-	M(RESP_ACCT_TABLES, acct_tables)
+	M(RESP_ACCT_TABLES, acct_tables) \
+	M(REQ_ACCT_JOBS, acct_jobs)
 
 #endif
