@@ -230,6 +230,14 @@ if [[ -x $build/sacct && -f $dir/slurmdbd.conf ]]; then
 	    "$((m / 1000)).$(((m % 1000) / 100))" ms f_sacct_all_median_s lo "< 50 ms for 10,000"
 fi
 
+# 8. records stored per second by herddbd (SQLite, as herd up runs it):
+# 20,000 job rows with their batch steps, sent as herdctld sends them
+if [[ -x $build/bench_dbd_ingest && -f $dir/slurmdbd.conf ]]; then
+	out=$("$build/bench_dbd_ingest" -f "$SLURM_CONF" -n 20000 -b 1000 2>&1) || out=
+	rate=$(awk '/records\/s/ { print $(NF - 1) }' <<<"$out")
+	row "herddbd ingest, SQLite (records/s)" "${rate:-error}" "/s" "" hi ">= 20,000"
+fi
+
 echo
 echo "herd $("$build/herd" --version | awk '{ print $2 }') on $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%d)"
 printf '| %-44s | %17s | %12s | %7s | %-20s |\n' "measurement" "herd" "Slurm 22.05" "ratio" "target"
