@@ -242,3 +242,26 @@ ctld_port() {
 	run sacctmgr -n -P show cluster format=cluster
 	[[ $output == *mgrtest* ]]
 }
+
+@test "a controller restarted while herddbd is down still checks accounts (assoc.cache)" {
+	need_root
+	wait_until 20 cluster_registered
+	kill "$(cat "$HERD_TEST_DIR/run/herddbd.pid")"
+	while pid_alive "$(cat "$HERD_TEST_DIR/run/herddbd.pid")"; do sleep 0.05; done
+	pid=$(cat "$HERD_TEST_DIR/run/herdctld.pid")
+	kill -9 "$pid"
+	while pid_alive "$pid"; do sleep 0.05; done
+	"$HERD_BUILD_DIR/herdctld" -D -f "$HERD_TEST_DIR/slurm.conf" >>"$HERD_TEST_DIR/log/herdctld.out" 2>&1 &
+	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	wait_until 20 scontrol ping
+	run sbatch -A nosuch --wrap true
+	[ "$status" -eq 1 ]
+	[ "$output" = "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified" ]
+	run runuser -u herdtest -- sbatch --parsable -o /dev/null --wrap true
+	[ "$status" -eq 0 ]
+	id=${output%%;*}
+	run scontrol show job "$id"
+	[[ $output == *" Account=physics "* ]]
+	start_dbd
+	wait_until 20 cluster_registered
+}
