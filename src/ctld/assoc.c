@@ -7,10 +7,12 @@
  * StateSaveLocation/assoc.cache for a start while herddbd is down.
  *
  * At submission a job without -A gets its user's default account (when
- * the user has an association on this cluster).  With
+ * the user has an association on this cluster), and a job without --qos
+ * its association's default QOS (normal).  With
  * AccountingStorageEnforce=associations (or limits, qos, safe, all,
- * which imply it) an account the user has no association with, or a
- * user with none at all, is refused as Slurm refuses it.
+ * which imply it) an account the user has no association with, a user
+ * with none at all, or a QOS the association does not allow, is refused
+ * as Slurm refuses it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -107,11 +109,27 @@ assoc_update(struct ctld *c, struct acct_tables *t)
 	buf_free(&b);
 }
 
+/* qos is one of the comma list (case-insensitive) */
+static int
+qos_in(const char *list, const char *qos)
+{
+	if (list == NULL)
+		return 0;
+	char *copy = xstrdup(list), *save = NULL;
+	int in = 0;
+	for (char *w = strtok_r(copy, ",", &save); w && !in; w = strtok_r(NULL, ",", &save))
+		in = strcasecmp(w, qos) == 0;
+	free(copy);
+	return in;
+}
+
 int
 assoc_job_check(struct ctld *c, struct job_desc *d, uint32_t uid, const char *partition)
 {
 	if (d->account && *d->account)
 		acctmgr_lower(d->account);
+	if (d->qos && *d->qos)
+		acctmgr_lower(d->qos);
 	const struct acct_tables *t = c->assoc;
 	int enforce = enforced(c->conf);
 	if (t == NULL) {
@@ -126,27 +144,35 @@ assoc_job_check(struct ctld *c, struct job_desc *d, uint32_t uid, const char *pa
 	snprintf(uidbuf, sizeof(uidbuf), "%u", uid);
 	const char *user = pw ? pw->pw_name : uidbuf;
 	const char *cluster = c->conf->cluster_name;
-	if (d->account == NULL || *d->account == '\0') {
+	const char *account = d->account;
+	if (account == NULL || *account == '\0') {
 		const struct acct_user *u = acctmgr_find_user(t, user);
-		if (u && u->default_account &&
-		    acctmgr_find_assoc(t, cluster, u->default_account, user, NULL)) {
-			free(d->account);
-			d->account = xstrdup(u->default_account);
+		account = u ? u->default_account : NULL;
+	}
+	const struct acct_assoc *a = NULL;
+	if (account) {
+		a = acctmgr_find_assoc(t, cluster, account, user, partition);
+		if (a == NULL)
+			a = acctmgr_find_assoc(t, cluster, account, user, "");
+	}
+	if (a == NULL) {
+		if (!enforce)
 			return 0;
-		}
-		if (enforce) {
-			log_verbose("uid %u (%s) has no association on cluster %s", uid, user, cluster);
-			return ESLURM_INVALID_ACCOUNT;
-		}
-		return 0;
+		log_verbose("uid %u (%s): no association with account %s on cluster %s", uid, user,
+		    account ? account : "(default)", cluster);
+		return ESLURM_INVALID_ACCOUNT;
 	}
-	if (!enforce)
-		return 0;
-	if (acctmgr_find_assoc(t, cluster, d->account, user, partition) ||
-	    acctmgr_find_assoc(t, cluster, d->account, user, "")) {
-		return 0;
+	if (d->account == NULL || *d->account == '\0') {
+		free(d->account);
+		d->account = xstrdup(a->account);
 	}
-	log_verbose(
-	    "uid %u (%s): no association with account %s on cluster %s", uid, user, d->account, cluster);
-	return ESLURM_INVALID_ACCOUNT;
+	/* the QOS: the association's default, else normal; one it allows */
+	if (d->qos == NULL || *d->qos == '\0') {
+		free(d->qos);
+		d->qos = xstrdup(a->def_qos && *a->def_qos ? a->def_qos : "normal");
+	} else if (enforce && !qos_in(a->qos, d->qos) && strcmp(d->qos, "normal") != 0) {
+		log_verbose("uid %u (%s): qos %s not allowed for account %s", uid, user, d->qos, a->account);
+		return ESLURM_INVALID_QOS;
+	}
+	return 0;
 }

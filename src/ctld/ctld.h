@@ -172,8 +172,9 @@ void assoc_open(struct ctld *c);
 void assoc_close(struct ctld *c);
 /* take t's contents as the new association tables */
 void assoc_update(struct ctld *c, struct acct_tables *t);
-/* sbatch -A at submission: 0 (d->account lower-cased, or set to the
- * user's default account) or ESLURM_INVALID_ACCOUNT */
+/* sbatch -A / --qos at submission: 0 (d->account and d->qos lower-cased,
+ * or set to the user's default account and the default QOS), or
+ * ESLURM_INVALID_ACCOUNT / ESLURM_INVALID_QOS */
 int assoc_job_check(struct ctld *c, struct job_desc *d, uint32_t uid, const char *partition);
 
 /* sack.c */

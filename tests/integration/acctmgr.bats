@@ -99,7 +99,7 @@ ctld_port() {
 	id=$(sbatch --parsable --wrap true)
 	id=${id%%;*}
 	run scontrol show job "$id"
-	[[ $output == *" Account=root "* ]]
+	[[ $output == *" Account=root QOS=normal"* ]]
 	wait_for_job_state "$id" COMPLETED
 	run squeue -h -t all -j "$id" -o %a
 	[ "$output" = "root" ]
@@ -107,8 +107,8 @@ ctld_port() {
 		[[ -n $(sacct -n -P -X -j "$id" -o account 2>/dev/null) ]] && break
 		sleep 0.05
 	done
-	run sacct -n -P -X -j "$id" -o account
-	[ "$output" = "root" ]
+	run sacct -n -P -X -j "$id" -o account,qos
+	[ "$output" = "root|normal" ]
 }
 
 @test "bootstrap used by tools: add cluster, account, user, then show assoc" {
@@ -171,6 +171,10 @@ ctld_port() {
 	id=${output%%;*}
 	run scontrol show job "$id"
 	[[ $output == *" Account=physics "* ]]
+	# a QOS the association does not allow
+	run runuser -u herdtest -- sbatch --qos=gold -o /dev/null --wrap true
+	[ "$status" -eq 1 ]
+	[ "$output" = "sbatch: error: Batch job submission failed: Invalid qos specification" ]
 	# a new association is used at once: herddbd tells the controller
 	sacctmgr -i add user herdtest2 Account=physics >/dev/null
 	run runuser -u herdtest2 -- sbatch --parsable -o /dev/null --wrap true
