@@ -45,7 +45,7 @@ usage(FILE *f)
 	           "  <COMMAND> may be omitted for help.  Valid <COMMAND> values are:\n"
 	           "     add|create <ENTITY> <SPECS>, modify|update <ENTITY> where <SPECS> set <SPECS>,\n"
 	           "     delete|remove <ENTITY> where <SPECS>, show|list <ENTITY> [<SPECS>], version\n\n"
-	           "  <ENTITY> may be cluster, account, user, association or qos.\n");
+	           "  <ENTITY> may be cluster, account, user, association, qos or tres.\n");
 }
 
 /* One request to herddbd.  0 with *resp; a herd error code (> 0) from a

@@ -200,6 +200,18 @@ test_bootstrap(void **state)
 	got = show(&t, ACCTMGR_ACCOUNT, 1, 0, NULL, "name=physics");
 	check(got, "Account|Descr|Org|\nphysics|physics|physics|\n", "show account -p");
 	free(got);
+	got = show(&t, ACCTMGR_TRES, 0, 0, NULL, NULL);
+	check(got,
+	    "    Type            Name     ID \n-------- --------------- ------ \n"
+	    "     cpu                      1 \n     mem                      2 \n"
+	    "  energy                      3 \n    node                      4 \n"
+	    " billing                      5 \n      fs            disk      6 \n"
+	    "    vmem                      7 \n   pages                      8 \n",
+	    "show tres");
+	free(got);
+	got = show(&t, ACCTMGR_TRES, 2, 1, NULL, "type=fs");
+	check(got, "fs|disk|6\n", "show tres where type=fs");
+	free(got);
 	got = show(&t, ACCTMGR_QOS, 2, 1, "name,priority,usagefactor", NULL);
 	check(got, "normal|0|1.000000\n", "show qos");
 	free(got);

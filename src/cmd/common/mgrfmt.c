@@ -44,6 +44,9 @@ enum fid {
 	F_QOS_GRACE,
 	F_QOS_PMODE,
 	F_QOS_UFACTOR,
+	F_TRES_TYPE,
+	F_TRES_NAME,
+	F_TRES_ID,
 };
 
 struct mgr_field {
@@ -60,6 +63,7 @@ struct mgr_field {
 #define U ACCTMGR_USER
 #define S ACCTMGR_ASSOC
 #define Q ACCTMGR_QOS
+#define T ACCTMGR_TRES
 static const struct mgr_field fields[] = {
     {C, "Cluster", "Cluster", 10, F_CL_NAME, 1},
     {C, "ControlHost", "ControlHost", 15, F_CL_HOST, 1},
@@ -136,16 +140,37 @@ static const struct mgr_field fields[] = {
     {Q, "MaxJobsPerAccount", "MaxJobsPA", 9, F_EMPTY, 1},
     {Q, "MaxSubmitJobsPerAccount", "MaxSubmitPA", 11, F_EMPTY, 1},
     {Q, "MinTRES", "MinTRES", 13, F_EMPTY, 1},
+
+    {T, "Type", "Type", 8, F_TRES_TYPE, 1},
+    {T, "Name", "Name", 15, F_TRES_NAME, 1},
+    {T, "ID", "ID", 6, F_TRES_ID, 1},
 };
 #undef C
 #undef A
 #undef U
 #undef S
 #undef Q
+#undef T
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 /* the QOS herd knows: the default one */
 static const char *const qos_names[] = {"normal"};
+
+/* the trackable resources accounting counts (the ids of tres_alloc) */
+struct tres {
+	const char *type, *name;
+	unsigned id;
+};
+static const struct tres tres_table[] = {
+    {"cpu", "", 1},
+    {"mem", "", 2},
+    {"energy", "", 3},
+    {"node", "", 4},
+    {"billing", "", 5},
+    {"fs", "disk", 6},
+    {"vmem", "", 7},
+    {"pages", "", 8},
+};
 
 static void
 add_col(struct mgr_out *o, const struct mgr_field *f, int width, int left)
@@ -241,6 +266,7 @@ value(const struct acct_tables *t, enum fid id, const void *row, struct buf *v)
 	const struct acct_user *us = row;
 	const struct acct_assoc *as = row;
 	const char *qn = row;
+	const struct tres *tr = row;
 	const char *s = NULL;
 	switch (id) {
 	case F_EMPTY:
@@ -328,6 +354,15 @@ value(const struct acct_tables *t, enum fid id, const void *row, struct buf *v)
 		break;
 	case F_QOS_UFACTOR:
 		s = "1.000000";
+		break;
+	case F_TRES_TYPE:
+		s = tr->type;
+		break;
+	case F_TRES_NAME:
+		s = tr->name;
+		break;
+	case F_TRES_ID:
+		buf_printf(v, "%u", tr->id);
 		break;
 	}
 	if (s)
@@ -490,6 +525,37 @@ mgr_show(const struct acct_tables *t, const struct mgr_out *o, char **where, uin
 			}
 			if (ok)
 				line(t, o, qos_names[i], out);
+		}
+		return 0;
+	case ACCTMGR_TRES:
+		for (size_t i = 0; i < sizeof(tres_table) / sizeof(tres_table[0]); i++) {
+			const struct tres *tr = &tres_table[i];
+			int ok = 1;
+			for (uint32_t k = 0; k < nw; k++) {
+				const char *eq = strchr(where[k], '=');
+				size_t kl = eq ? (size_t)(eq - where[k]) : 0;
+				char id[16];
+				snprintf(id, sizeof(id), "%u", tr->id);
+				const char *have = kl == 4 && strncasecmp(where[k], "type", 4) == 0 ? tr->type
+				                   : kl == 4 && strncasecmp(where[k], "name", 4) == 0
+				                       ? tr->name
+				                   : kl == 2 && strncasecmp(where[k], "id", 2) == 0 ? id
+				                                                                    : NULL;
+				if (have == NULL) {
+					buf_printf(err,
+					    " Unknown condition: %s\n Use keyword 'set' to modify value\n",
+					    where[k]);
+					return 1;
+				}
+				char *list = xstrdup(eq + 1), *save = NULL;
+				int in = 0;
+				for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save))
+					in |= strcasecmp(w, have) == 0;
+				free(list);
+				ok &= in;
+			}
+			if (ok)
+				line(t, o, tr, out);
 		}
 		return 0;
 	default:

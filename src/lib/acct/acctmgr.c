@@ -66,6 +66,7 @@ acctmgr_entity_parse(const char *w)
 	    {"assoc", ACCTMGR_ASSOC},
 	    {"assocs", ACCTMGR_ASSOC},
 	    {"qos", ACCTMGR_QOS},
+	    {"tres", ACCTMGR_TRES},
 	};
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (strcasecmp(w, tab[i].name) == 0)

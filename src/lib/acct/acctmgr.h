@@ -23,6 +23,7 @@ enum acctmgr_entity {
 	ACCTMGR_USER,
 	ACCTMGR_ASSOC,
 	ACCTMGR_QOS,
+	ACCTMGR_TRES,
 };
 
 /* acct_mgr_req.flags */
