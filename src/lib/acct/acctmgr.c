@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sacctmgr's add / modify / delete on the association tables, with the
- * text Slurm prints for them, and the where-clause matching show uses.
- * Everything works on a struct acct_tables in memory: herddbd applies a
- * request to a copy, stores the copy, then keeps it.
+ * The association tables of sacctmgr in memory (struct acct_tables):
+ * keys of where/set clauses, lookups, row changes, a controller's
+ * registration, the where-clause matching show uses and Slurm's order of
+ * associations.  add / modify / delete are in acctmgr_apply.c.  herddbd
+ * applies a request to a copy, stores the copy, then keeps it.
  */
 #include "acct/acctmgr.h"
 #include "acct/acctmgr_int.h"
