@@ -5,7 +5,9 @@
  * file), then spoken to with net_send_msg/net_recv_msg: ping, job
  * records, queries, an ordinary user's view, garbage frames, and a normal
  * query afterwards; stopped by its pid.  An unsupported StorageType is a
- * clear startup error.  100,000 jobs sent through herddbd (REQ_ACCT_JOBS,
+ * clear startup error.  A controller registers its cluster and hears of
+ * each committed sacctmgr change; bad sacctmgr requests get answers and
+ * an ordinary user may change nothing.  100,000 jobs sent through herddbd (REQ_ACCT_JOBS,
  * as herdctld sends them) are selected by the real sacct with -u, -j,
  * -S/-E, -s and --name, and exactly the right rows come back.
  */
@@ -449,6 +451,129 @@ test_dbd_bad_storage_type(void **state)
 	log_contains("StorageType accounting_storage/filetxt is not supported");
 }
 
+/* sacctmgr's request: rc of RESP_ACCT_MGR, or -(herd error) of a RESP_RC */
+static int
+mgr_rpc(int fd, struct auth *a, uint32_t op, uint32_t entity, uint32_t flags, const char *name,
+    const char *where, const char *set)
+{
+	struct acct_mgr_req r = {.op = op, .entity = entity, .flags = flags};
+	if (name)
+		strv_add(&r.names, &r.names_cnt, name);
+	if (where)
+		strv_add(&r.where, &r.where_cnt, where);
+	if (set)
+		strv_add(&r.set, &r.set_cnt, set);
+	struct msg m;
+	rpc(fd, a, REQ_ACCT_MGR, &r, &m);
+	proto_free(&rdesc_acct_mgr_req, &r);
+	int rc;
+	if (m.type == RESP_RC)
+		rc = -((struct rc *)m.body)->rc;
+	else {
+		assert_int_equal(m.type, RESP_ACCT_MGR);
+		rc = ((struct acct_mgr_resp *)m.body)->rc;
+	}
+	msg_free(&m);
+	return rc;
+}
+
+static uint32_t
+table_users(int fd)
+{
+	struct acct_mgr_req r = {.op = 4 /* show */, .entity = 3};
+	struct msg m;
+	rpc(fd, auth, REQ_ACCT_MGR, &r, &m);
+	assert_int_equal(m.type, RESP_ACCT_TABLES);
+	uint32_t n = ((struct acct_tables *)m.body)->users_cnt;
+	msg_free(&m);
+	return n;
+}
+
+/* Registration, changes with and without commit, every kind of bad
+ * request; herddbd answers each and lives on; an ordinary user may not
+ * change anything. */
+static void
+test_dbd_associations(void **state)
+{
+	write_confs("accounting_storage/sqlite", "");
+	dbd_pid = start_dbd();
+	/* a controller's connection registers and then hears of changes */
+	int ctl = connect_dbd();
+	struct acct_cluster reg = {.name = "test", .control_port = 6817};
+	struct msg m;
+	rpc(ctl, auth, REQ_ACCT_REGISTER, &reg, &m);
+	assert_int_equal(m.type, RESP_ACCT_TABLES);
+	struct acct_tables *t = m.body;
+	assert_int_equal(t->clusters_cnt, 1);
+	assert_string_equal(t->clusters[0].control_host, "127.0.0.1");
+	assert_int_equal(t->clusters[0].control_port, 6817);
+	assert_int_equal(t->assocs_cnt, 2);
+	msg_free(&m);
+	int fd = connect_dbd();
+	assert_int_equal(table_users(fd), 1);
+
+	/* without commit nothing changes; with it, the change is kept */
+	assert_int_equal(mgr_rpc(fd, auth, 1, 3, 0, "alice", "account=root", NULL), 0);
+	assert_int_equal(table_users(fd), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 3, 1, "alice", "account=root", NULL), 0);
+	assert_int_equal(table_users(fd), 2);
+	assert_int_equal(net_recv_msg(ctl, NULL, 0, 10000, &m), 0);
+	assert_int_equal(m.type, RESP_ACCT_TABLES);
+	assert_int_equal(m.req_id, 0);
+	assert_int_equal(((struct acct_tables *)m.body)->users_cnt, 2);
+	msg_free(&m);
+	close(ctl);
+
+	/* bad requests: Slurm's "nothing"/unknown answers, never a crash */
+	assert_int_equal(mgr_rpc(fd, auth, 77, 0, 1, NULL, NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 5, 1, "gold", NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 99, 1, "x", NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 2, 3, 1, NULL, "", "="), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 2, 99, 1, NULL, "name=x", "fairshare=1"), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 3, 3, 1, NULL, NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 3, 5, 1, "normal", NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 2, 1, ",,,", NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 2, 2, 1, NULL, "name=root", "fairshare=-3"), 1);
+	struct acct_cluster empty = {0};
+	rpc(fd, auth, REQ_ACCT_REGISTER, &empty, &m);
+	assert_int_equal(m.type, RESP_RC);
+	assert_int_not_equal(((struct rc *)m.body)->rc, 0);
+	msg_free(&m);
+	close(fd);
+
+	pid_t child = geteuid() == 0 ? fork() : -2;
+	if (child >= 0 && child == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		int cfd = net_connect("127.0.0.1", port, 5000);
+		if (cfd < 0)
+			_exit(3);
+		struct acct_mgr_req r = {.op = 1, .entity = 2, .flags = 1};
+		strv_add(&r.names, &r.names_cnt, "evil");
+		struct msg cm;
+		if (net_send_msg(cfd, auth, REQ_ACCT_MGR, 1, &r) < 0 ||
+		    net_recv_msg(cfd, NULL, 0, 10000, &cm) != 0 || cm.type != RESP_RC ||
+		    ((struct rc *)cm.body)->rc != ESLURM_ACCESS_DENIED)
+			_exit(4);
+		msg_free(&cm);
+		if (net_send_msg(cfd, auth, REQ_ACCT_REGISTER, 2, &reg) < 0 ||
+		    net_recv_msg(cfd, NULL, 0, 10000, &cm) != 0 || cm.type != RESP_RC ||
+		    ((struct rc *)cm.body)->rc != ESLURM_ACCESS_DENIED)
+			_exit(5);
+		_exit(0);
+	}
+	if (child > 0) {
+		int st;
+		assert_int_equal(waitpid(child, &st, 0), child);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	assert_true(dbd_alive());
+	fd = connect_dbd();
+	assert_int_equal(table_users(fd), 2);
+	close(fd);
+}
+
 /* --- 100,000 jobs through herddbd, selected by the real sacct ---------- */
 
 #define BIG_JOBS 100000
@@ -635,6 +760,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_dbd_end_to_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_bad_storage_type, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_associations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_hundred_thousand_sacct, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
