@@ -7,7 +7,9 @@
  * query afterwards; stopped by its pid.  An unsupported StorageType is a
  * clear startup error.  A controller registers its cluster and hears of
  * each committed sacctmgr change; bad sacctmgr requests get answers and
- * an ordinary user may change nothing.  100,000 jobs sent through herddbd (REQ_ACCT_JOBS,
+ * an ordinary user may change nothing.  The same daemon on a private
+ * mariadbd (when MariaDB is installed) keeps associations and job rows
+ * across a restart.  100,000 jobs sent through herddbd (REQ_ACCT_JOBS,
  * as herdctld sends them) are selected by the real sacct with -u, -j,
  * -S/-E, -s and --name, and exactly the right rows come back.
  */
@@ -574,6 +576,144 @@ test_dbd_associations(void **state)
 	close(fd);
 }
 
+/* --- herddbd on MariaDB ------------------------------------------------ */
+
+static pid_t md_pid = -1;
+static uint16_t md_port;
+
+static int
+run_quiet(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A private mariadbd in tdir on a free loopback port; 0 once it listens,
+ * -1 when there is no MariaDB server here. */
+static int
+md_start(void)
+{
+	char data[600], sock[600], pidf[600], logf[600], log[512], port_s[32];
+	snprintf(log, sizeof(log), "%s/mariadb.log", tdir);
+	snprintf(data, sizeof(data), "--datadir=%s/mdata", tdir);
+	snprintf(sock, sizeof(sock), "--socket=%s/md.sock", tdir);
+	snprintf(pidf, sizeof(pidf), "--pid-file=%s/md.pid", tdir);
+	snprintf(logf, sizeof(logf), "--log-error=%s", log);
+	const char *user = geteuid() == 0 ? "--user=root" : "--verbose";
+	char *install[] = {"mariadb-install-db", "--no-defaults", data, (char *)user,
+	    "--auth-root-authentication-method=normal", "--skip-test-db", NULL};
+	if (run_quiet(install, log) != 0)
+		return -1;
+	md_port = free_port();
+	snprintf(port_s, sizeof(port_s), "--port=%u", md_port);
+	md_pid = fork();
+	if (md_pid < 0)
+		return -1;
+	if (md_pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp("mariadbd", "mariadbd", "--no-defaults", data, sock, pidf, logf, port_s,
+		    "--bind-address=127.0.0.1", user, "--skip-grant-tables", "--skip-name-resolve",
+		    "--innodb-flush-log-at-trx-commit=2", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 1500; i++) {
+		int fd = net_connect("127.0.0.1", md_port, 200);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		int st;
+		if (waitpid(md_pid, &st, WNOHANG) == md_pid) {
+			md_pid = -1;
+			return -1;
+		}
+		usleep(20000);
+	}
+	return -1;
+}
+
+static int
+md_teardown(void **state)
+{
+	if (dbd_pid > 0) {
+		kill(dbd_pid, SIGTERM);
+		waitpid(dbd_pid, NULL, 0);
+		dbd_pid = -1;
+	}
+	if (md_pid > 0) {
+		kill(md_pid, SIGTERM);
+		waitpid(md_pid, NULL, 0);
+		md_pid = -1;
+	}
+	return teardown(state);
+}
+
+/* The same daemon on MariaDB: registration, a sacctmgr change that
+ * survives a restart, and a batch of job rows. */
+static void
+test_dbd_mariadb(void **state)
+{
+	if (md_start() < 0) {
+		print_message("no MariaDB server here (see %s/mariadb.log): skipped\n", tdir);
+		skip();
+	}
+	char extra[128];
+	snprintf(extra, sizeof(extra), "StorageHost=127.0.0.1\nStoragePort=%u\nStorageUser=root\n", md_port);
+	write_confs("accounting_storage/mysql", extra);
+	dbd_pid = start_dbd();
+	int fd = connect_dbd();
+	struct acct_cluster reg = {.name = "test", .control_port = 6817};
+	struct msg m;
+	rpc(fd, auth, REQ_ACCT_REGISTER, &reg, &m);
+	assert_int_equal(m.type, RESP_ACCT_TABLES);
+	assert_int_equal(((struct acct_tables *)m.body)->assocs_cnt, 2);
+	msg_free(&m);
+	close(fd);
+	fd = connect_dbd();
+	assert_int_equal(mgr_rpc(fd, auth, 1, 2, 1, "physics", "description=Physics", NULL), 0);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 3, 1, "alice", "account=physics", NULL), 0);
+	enum { N = 1000 };
+	struct acct_jobs b = {.jobs = xcalloc(N, sizeof(struct acct_job)), .jobs_cnt = N};
+	for (uint32_t i = 0; i < N; i++)
+		make_job(&b.jobs[i], i + 1, i % 2 ? "alice" : "bob");
+	assert_int_equal(rpc_rc(fd, auth, REQ_ACCT_JOBS, &b), 0);
+	for (uint32_t i = 0; i < N; i++)
+		proto_free(&rdesc_acct_job, &b.jobs[i]);
+	free(b.jobs);
+	close(fd);
+
+	/* a new herddbd reads what the first stored */
+	int st;
+	kill(dbd_pid, SIGTERM);
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+	dbd_pid = start_dbd();
+	fd = connect_dbd();
+	assert_int_equal(table_users(fd), 2);
+	char *alice[] = {"alice"};
+	struct acct_query q = {.users = alice, .users_cnt = 1, .flags = 2};
+	uint32_t ids[N];
+	assert_int_equal(query_ids(fd, auth, &q, ids, N), N / 2);
+	close(fd);
+}
+
 /* --- 100,000 jobs through herddbd, selected by the real sacct ---------- */
 
 #define BIG_JOBS 100000
@@ -761,6 +901,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dbd_end_to_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_bad_storage_type, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_associations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_mariadb, setup, md_teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_hundred_thousand_sacct, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
