@@ -164,6 +164,7 @@ struct ctld {
 
 	struct conn *conns;
 	struct acct_link *acct; /* NULL without AccountingStorageType=slurmdbd */
+	struct acct_tables *assoc; /* associations from herddbd (assoc.c); NULL: none yet */
 	int64_t start_time;
 	int shutting_down;
 	char hostname[256];
@@ -213,6 +214,15 @@ void alloc_revoked(struct ctld *c, struct job *j);
 void alloc_done_rpc(struct ctld *c, struct conn *cn, struct msg *m);
 /* the connection of an allocating client closed */
 void alloc_conn_lost(struct ctld *c, struct conn *cn);
+/* assoc.c */
+void assoc_open(struct ctld *c);
+void assoc_close(struct ctld *c);
+/* take t's contents as the new association tables */
+void assoc_update(struct ctld *c, struct acct_tables *t);
+/* sbatch -A / --qos at submission: 0 (d->account and d->qos lower-cased,
+ * or set to the user's default account and the default QOS), or
+ * ESLURM_INVALID_ACCOUNT / ESLURM_INVALID_QOS */
+int assoc_job_check(struct ctld *c, struct job_desc *d, uint32_t uid, const char *partition);
 
 /* sack.c */
 void sack_accept_cb(evutil_socket_t fd, short what, void *arg);

@@ -395,6 +395,8 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		goto fail;
 	}
 
+	if ((rc = assoc_job_check(c, d, uid, p->name)) != 0)
+		goto fail;
 	struct job *j = xcalloc(1, sizeof(*j));
 	j->desc = d;
 	j->id = job_alloc_id(c);
