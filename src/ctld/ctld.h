@@ -75,7 +75,13 @@ struct step {
 	uint32_t requid;
 	char *nodelist;
 	char *submit_line;
+	uint64_t user_cpu_us, sys_cpu_us, max_rss_kb, ave_rss_kb, max_vmsize_kb; /* all nodes */
 	struct step *next;
+};
+
+/* what a batch script or a step used, as its supervisors reported it */
+struct usage {
+	uint64_t user_cpu_us, sys_cpu_us, max_rss_kb, ave_rss_kb, max_vmsize_kb;
 };
 
 struct job {
@@ -116,6 +122,7 @@ struct job {
 	uint32_t next_step_id, step_changes;
 	uint32_t *step_cpus_used; /* per job node, CPUs held by running steps */
 	struct conn *alloc_conn; /* srun/salloc waiting on this allocation */
+	struct usage batch_usage; /* of the batch script */
 	int released; /* allocation returned to the nodes */
 	struct ctld *ctx;
 	char *std_out, *std_err, *std_in; /* expanded */

@@ -218,6 +218,11 @@ job_signal_complete(struct ctld *c, struct job_complete *jc, int node_idx)
 	}
 	int64_t now = ctld_now();
 	uint32_t base = j->state & JOB_STATE_BASE;
+	j->batch_usage = (struct usage){.user_cpu_us = jc->user_cpu_us,
+	    .sys_cpu_us = jc->sys_cpu_us,
+	    .max_rss_kb = jc->max_rss_kb,
+	    .ave_rss_kb = jc->ave_rss_kb,
+	    .max_vmsize_kb = jc->max_vmsize_kb};
 	if (base == JOB_RUNNING && !(j->state & JOB_COMPLETING)) {
 		uint32_t st = jc->status;
 		j->exit_code = st;

@@ -385,10 +385,22 @@ step_node_done(struct ctld *c, struct job_complete *jc, int node_idx)
 		return;
 	if (s->nodes_left > 0)
 		s->nodes_left--;
+	s->user_cpu_us += jc->user_cpu_us;
+	s->sys_cpu_us += jc->sys_cpu_us;
+	if (jc->max_rss_kb > s->max_rss_kb)
+		s->max_rss_kb = jc->max_rss_kb;
+	if (jc->max_vmsize_kb > s->max_vmsize_kb)
+		s->max_vmsize_kb = jc->max_vmsize_kb;
+	if (jc->ave_rss_kb > s->ave_rss_kb)
+		s->ave_rss_kb = jc->ave_rss_kb;
 	if (jc->status > s->exit_code || (jc->flags & COMPLETE_LAUNCH_FAILED))
 		s->exit_code = jc->status;
 	if (s->nodes_left == 0 && s->state == JOB_RUNNING)
 		step_finish(c, j, s, step_state_of(s->exit_code, 0), s->exit_code);
+	else if (s->state != JOB_RUNNING) {
+		j->step_changes++; /* the usage arrived after the end */
+		state_job_update_lazy(c, j);
+	}
 }
 
 int
@@ -447,6 +459,11 @@ step_to_records(const struct job *j, struct acct_step **out, uint32_t *cnt)
 		x->requid = s->requid;
 		x->time_start = s->start_time;
 		x->time_end = s->end_time;
+		x->user_cpu_us = s->user_cpu_us;
+		x->sys_cpu_us = s->sys_cpu_us;
+		x->max_rss_kb = s->max_rss_kb;
+		x->ave_rss_kb = s->ave_rss_kb;
+		x->max_vmsize_kb = s->max_vmsize_kb;
 	}
 }
 
@@ -468,6 +485,11 @@ step_from_records(struct ctld *c, struct job *j, const struct acct_step *v, uint
 		s->requid = x->requid;
 		s->nodelist = xstrdup(x->nodes ? x->nodes : "");
 		s->time_limit = NO_VAL;
+		s->user_cpu_us = x->user_cpu_us;
+		s->sys_cpu_us = x->sys_cpu_us;
+		s->max_rss_kb = x->max_rss_kb;
+		s->ave_rss_kb = x->ave_rss_kb;
+		s->max_vmsize_kb = x->max_vmsize_kb;
 		struct hostlist *hl = hostlist_create(s->nodelist);
 		size_t nn = hl ? hostlist_count(hl) : 0;
 		s->pos = xcalloc(nn ? nn : 1, sizeof(uint32_t));

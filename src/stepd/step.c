@@ -76,6 +76,8 @@ struct sstep {
 	uint32_t worst;
 	struct mpi_hook *mpi;
 	int in_cgroup; /* tasks are born in the cgroup */
+	struct stepd_usage usage;
+	int64_t next_sample_ms;
 	pid_t pty_pid; /* task 0 under --pty (its own session) */
 };
 
@@ -605,6 +607,7 @@ report_end(struct sstep *s, uint32_t flags, const char *msg)
 	    .flags = flags,
 	    .msg = (char *)msg,
 	    .step_id = s->sl->step_id};
+	stepd_usage_report(&s->usage, &jc);
 	int64_t until = stepd_now_ms() + 5000;
 	int acked = 0;
 	while (!acked && stepd_now_ms() < until) {
@@ -713,6 +716,10 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 	size_t np = 4 + 3 * (size_t)s->n;
 	struct pollfd *p = xcalloc(np, sizeof(struct pollfd));
 	for (;;) {
+		if (stepd_now_ms() >= s->next_sample_ms) {
+			stepd_usage_sample(&s->usage, s->cgroup, s->pgid);
+			s->next_sample_ms = stepd_now_ms() + 1000;
+		}
 		reap(s);
 		if (all_exited(s) && !killed_leftovers) {
 			/* the tasks are gone: so is whatever they left running */

@@ -290,8 +290,14 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 		log_warnx("job %u: launch failed: %s", s->job_id, launch_err);
 		append_stderr(s, launch_err);
 	}
-	int64_t next_connect = 0;
+	int64_t next_connect = 0, next_sample = 0;
+	struct stepd_usage usage;
+	memset(&usage, 0, sizeof(usage));
 	while (!done) {
+		if (stepd_now_ms() >= next_sample) {
+			stepd_usage_sample(&usage, s->cgroup, s->child);
+			next_sample = stepd_now_ms() + 1000;
+		}
 		struct pollfd p[2] = {{sfd, POLLIN, 0}, {s->hfd, POLLIN, 0}};
 		int timeout = 1000;
 		if (s->kill_at_ms) {
@@ -357,6 +363,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	    .flags = flags,
 	    .msg = launch_err[0] ? launch_err : NULL,
 	    .step_id = STEP_ID_BATCH};
+	stepd_usage_report(&usage, &jc);
 	int acked = 0;
 	while (!acked) {
 		if (herdd_connect(s) == 0 && net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &jc) == 0) {

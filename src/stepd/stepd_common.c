@@ -3,6 +3,7 @@
  * Helpers shared by the batch supervisor (stepd.c) and the step
  * supervisor (step.c): clock, files, and the job's cgroup v2.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,4 +147,72 @@ stepd_fork_into(const char *cgroup, int *placed)
 		}
 	}
 	return fork();
+}
+
+/* VmRSS and VmSize of one process, in kB */
+static void
+proc_mem(long pid, uint64_t *rss_kb, uint64_t *vm_kb)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	unsigned long long v;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmRSS: %llu", &v) == 1)
+			*rss_kb += v;
+		else if (sscanf(line, "VmSize: %llu", &v) == 1)
+			*vm_kb += v;
+	}
+	fclose(f);
+}
+
+void
+stepd_usage_sample(struct stepd_usage *u, const char *cgroup, pid_t pgid)
+{
+	uint64_t rss = 0, vm = 0;
+	if (cgroup != NULL) {
+		char *pf = xasprintf("%s/cgroup.procs", cgroup);
+		FILE *f = fopen(pf, "r");
+		free(pf);
+		long pid;
+		while (f && fscanf(f, "%ld", &pid) == 1)
+			proc_mem(pid, &rss, &vm);
+		if (f)
+			fclose(f);
+	} else if (pgid > 0) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d)) != NULL) {
+			long pid = strtol(e->d_name, NULL, 10);
+			if (pid > 0 && getpgid((pid_t)pid) == pgid)
+				proc_mem(pid, &rss, &vm);
+		}
+		if (d)
+			closedir(d);
+	}
+	if (rss == 0 && vm == 0)
+		return;
+	if (rss > u->max_rss_kb)
+		u->max_rss_kb = rss;
+	if (vm > u->max_vmsize_kb)
+		u->max_vmsize_kb = vm;
+	u->rss_sum_kb += rss;
+	u->samples++;
+}
+
+void
+stepd_usage_report(const struct stepd_usage *u, struct job_complete *jc)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+		jc->user_cpu_us = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec;
+		jc->sys_cpu_us = (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec;
+		jc->max_rss_kb = ru.ru_maxrss > 0 ? (uint64_t)ru.ru_maxrss : 0;
+	}
+	if (u->max_rss_kb > jc->max_rss_kb)
+		jc->max_rss_kb = u->max_rss_kb;
+	jc->max_vmsize_kb = u->max_vmsize_kb;
+	jc->ave_rss_kb = u->samples ? u->rss_sum_kb / u->samples : jc->max_rss_kb;
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "proto/proto.h"
+
 #define STEPD_HELLO 0x100U
 
 int64_t stepd_now_ms(void);
@@ -28,5 +30,17 @@ int stepd_cgroup_empty(const char *cgroup);
  * (clone3 CLONE_INTO_CGROUP; *placed = 1), else a plain fork.  Only for
  * single-threaded callers. */
 pid_t stepd_fork_into(const char *cgroup, int *placed);
+
+/* what the processes of a job or step used (JobAcctGather) */
+struct stepd_usage {
+	uint64_t max_rss_kb, max_vmsize_kb, rss_sum_kb;
+	uint32_t samples;
+};
+/* add a sample of the processes in cgroup (or, without one, in process
+ * group pgid): their summed VmRSS and VmSize */
+void stepd_usage_sample(struct stepd_usage *u, const char *cgroup, pid_t pgid);
+/* fill jc's usage: CPU of every waited-for child (getrusage), the sampled
+ * and the kernel's maximum RSS */
+void stepd_usage_report(const struct stepd_usage *u, struct job_complete *jc);
 
 #endif

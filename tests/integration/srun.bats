@@ -472,3 +472,19 @@ $id.0|true|COMPLETED
 $id.1|sleep|COMPLETED
 $id.2|true|COMPLETED" ]
 }
+
+@test "usage of each step and of the batch script goes to accounting (MaxRSS, MaxVMSize, CPU)" {
+	cat >use.sh <<'S'
+#!/bin/bash
+srun python3 -c 'x = bytearray(80000000); sum(range(3000000))'
+S
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	id=$(submit use.sh)
+	wait_for_job_state "$id" COMPLETED 60
+	wait_until 20 sh -c "sacct -n -P -j $id.0 -o MaxRSS | grep -q K"
+	run sacct -n -P --noconvert -j "$id.0" -o MaxRSS,MaxVMSize,TotalCPU
+	IFS='|' read -r rss vm cpu <<<"$output"
+	[ "${rss%K}" -ge 78000 ]
+	[ "${vm%K}" -ge "${rss%K}" ] || [ "${vm%K}" -eq 0 ]
+	[ "$cpu" != "00:00:00" ] && [ "$cpu" != "00:00.000" ]
+}

@@ -328,7 +328,12 @@
 	X(S, U32, , status) \
 	X(S, U32, , flags) \
 	X(S, STR, , msg) \
-	X(S, U32, , step_id)
+	X(S, U32, , step_id) \
+	X(S, U64, , user_cpu_us) \
+	X(S, U64, , sys_cpu_us) \
+	X(S, U64, , max_rss_kb) \
+	X(S, U64, , ave_rss_kb) \
+	X(S, U64, , max_vmsize_kb)
 
 /* herdctld state save: a job's dynamic state (journal update record) */
 #define REC_job_state(X, S) \
