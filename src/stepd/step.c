@@ -41,7 +41,7 @@
 
 extern char **environ;
 
-#define IO_CHUNK 65536
+#define IO_CHUNK (256U << 10)
 #define IO_OUT_HIGH (8U << 20) /* stop reading tasks while srun lags this much */
 
 struct task {
@@ -320,6 +320,8 @@ tasks_start(struct sstep *s, char *err, size_t errlen)
 		t->pid = pid;
 		close(po[1]);
 		close(pe[1]);
+		/* bigger pipes: fewer wakeups for tasks that write a lot */
+		fcntl(po[0], F_SETPIPE_SZ, 1 << 20);
 		t->in_fd = -1;
 		buf_init(&t->in);
 		if (ptm >= 0) {
@@ -364,7 +366,7 @@ static void
 task_read(struct sstep *s, struct task *t, int stream)
 {
 	int *fd = stream == 1 ? &t->out_fd : &t->err_fd;
-	char chunk[IO_CHUNK];
+	static char chunk[IO_CHUNK]; /* one thread, not reentered */
 	for (int round = 0; round < 4 && *fd >= 0; round++) {
 		ssize_t r = read(*fd, chunk, sizeof(chunk));
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))

@@ -714,7 +714,7 @@ static void
 node_read(struct srun *r, uint32_t ni)
 {
 	struct nodeio *n = &r->n[ni];
-	char chunk[65536];
+	static char chunk[256 << 10]; /* one thread */
 	ssize_t got = read(n->fd, chunk, sizeof(chunk));
 	if (got < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
