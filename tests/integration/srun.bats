@@ -485,6 +485,6 @@ S
 	run sacct -n -P --noconvert -j "$id.0" -o MaxRSS,MaxVMSize,TotalCPU
 	IFS='|' read -r rss vm cpu <<<"$output"
 	[ "${rss%K}" -ge 78000 ]
-	[ "${vm%K}" -ge "${rss%K}" ] || [ "${vm%K}" -eq 0 ]
+	[[ $vm =~ ^[0-9]+K$ ]]
 	[ "$cpu" != "00:00:00" ] && [ "$cpu" != "00:00.000" ]
 }
