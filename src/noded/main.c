@@ -553,6 +553,25 @@ peer_frame(struct herdd *d, void *who, struct msg *m)
 		step_launch(d, p, m);
 		return;
 	}
+	if (m->type == REQ_STEP_STAT) {
+		/* sstat: what the step's supervisor last published */
+		struct step_stat_req *q = m->body;
+		struct acct_step st;
+		uint32_t owner;
+		if (stepd_usage_read(d->spool, q->job_id, q->step_id, &owner, &st) < 0) {
+			struct rc r = {.rc = ESLURM_INVALID_JOB_ID};
+			bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
+			return;
+		}
+		if (owner != m->uid && !is_daemon_uid(d, m->uid)) {
+			struct rc r = {.rc = ESLURM_ACCESS_DENIED};
+			bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
+			return;
+		}
+		st.nodes = d->node_name;
+		bev_send(d, p->bev, RESP_STEP_STAT, m->req_id, &st, 0);
+		return;
+	}
 	struct rc r = {.rc = m->type == REQ_PING || m->type == REQ_NODE_PING ? 0 : HERD_EUNKNOWN_MSG};
 	bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
 }

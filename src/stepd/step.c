@@ -720,6 +720,8 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 	for (;;) {
 		if (stepd_now_ms() >= s->next_sample_ms) {
 			stepd_usage_sample(&s->usage, s->cgroup, s->pgid);
+			if (s->usage.samples > 1) /* sstat: steps that run a while */
+				stepd_usage_publish(&s->usage, s->spool, sl->job_id, sl->step_id, sl->uid, s->n);
 			s->next_sample_ms = stepd_now_ms() + 1000;
 		}
 		reap(s);
@@ -811,6 +813,7 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 		;
 	if (s->cgroup)
 		rmdir(s->cgroup);
+	stepd_usage_unpublish(spool, sl->job_id, sl->step_id);
 	/* the controller first (the step's CPUs are free when srun returns) */
 	report_end(s, 0, NULL);
 out:

@@ -149,6 +149,28 @@ stepd_fork_into(const char *cgroup, int *placed)
 	return fork();
 }
 
+/* user and system CPU of one running process, in microseconds */
+static void
+proc_cpu(long pid, uint64_t *user_us, uint64_t *sys_us)
+{
+	char path[64], line[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	if (fgets(line, sizeof(line), f) != NULL) {
+		/* the fields after the command name, which may hold blanks */
+		char *p = strrchr(line, ')');
+		unsigned long long ut = 0, st = 0;
+		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2) {
+			long hz = sysconf(_SC_CLK_TCK);
+			*user_us += ut * 1000000ULL / (unsigned long long)(hz > 0 ? hz : 100);
+			*sys_us += st * 1000000ULL / (unsigned long long)(hz > 0 ? hz : 100);
+		}
+	}
+	fclose(f);
+}
+
 /* VmRSS and VmSize of one process, in kB */
 static void
 proc_mem(long pid, uint64_t *rss_kb, uint64_t *vm_kb)
@@ -172,13 +194,16 @@ void
 stepd_usage_sample(struct stepd_usage *u, const char *cgroup, pid_t pgid)
 {
 	uint64_t rss = 0, vm = 0;
+	u->live_user_us = u->live_sys_us = 0;
 	if (cgroup != NULL) {
 		char *pf = xasprintf("%s/cgroup.procs", cgroup);
 		FILE *f = fopen(pf, "r");
 		free(pf);
 		long pid;
-		while (f && fscanf(f, "%ld", &pid) == 1)
+		while (f && fscanf(f, "%ld", &pid) == 1) {
 			proc_mem(pid, &rss, &vm);
+			proc_cpu(pid, &u->live_user_us, &u->live_sys_us);
+		}
 		if (f)
 			fclose(f);
 	} else if (pgid > 0) {
@@ -186,8 +211,10 @@ stepd_usage_sample(struct stepd_usage *u, const char *cgroup, pid_t pgid)
 		struct dirent *e;
 		while (d && (e = readdir(d)) != NULL) {
 			long pid = strtol(e->d_name, NULL, 10);
-			if (pid > 0 && getpgid((pid_t)pid) == pgid)
+			if (pid > 0 && getpgid((pid_t)pid) == pgid) {
 				proc_mem(pid, &rss, &vm);
+				proc_cpu(pid, &u->live_user_us, &u->live_sys_us);
+			}
 		}
 		if (d)
 			closedir(d);
@@ -215,4 +242,69 @@ stepd_usage_report(const struct stepd_usage *u, struct job_complete *jc)
 		jc->max_rss_kb = u->max_rss_kb;
 	jc->max_vmsize_kb = u->max_vmsize_kb;
 	jc->ave_rss_kb = u->samples ? u->rss_sum_kb / u->samples : jc->max_rss_kb;
+}
+
+static char *
+stat_path(const char *spool, uint32_t job_id, uint32_t step_id)
+{
+	return xasprintf("%s/stat/%u.%u", spool, job_id, step_id);
+}
+
+void
+stepd_usage_publish(const struct stepd_usage *u, const char *spool, uint32_t job_id, uint32_t step_id,
+    uint32_t uid, uint32_t ntasks)
+{
+	struct job_complete jc;
+	memset(&jc, 0, sizeof(jc));
+	stepd_usage_report(u, &jc);
+	char *dir = xasprintf("%s/stat", spool);
+	mkdir(dir, 0755);
+	free(dir);
+	char *path = stat_path(spool, job_id, step_id);
+	char *tmp = xasprintf("%s.tmp", path);
+	char *line = xasprintf("%u %u %llu %llu %llu %llu %llu\n", uid, ntasks,
+	    (unsigned long long)jc.max_rss_kb, (unsigned long long)jc.ave_rss_kb,
+	    (unsigned long long)jc.max_vmsize_kb, (unsigned long long)(jc.user_cpu_us + u->live_user_us),
+	    (unsigned long long)(jc.sys_cpu_us + u->live_sys_us));
+	if (stepd_write_file(tmp, line, strlen(line), 0644) == 0)
+		rename(tmp, path);
+	free(line);
+	free(tmp);
+	free(path);
+}
+
+void
+stepd_usage_unpublish(const char *spool, uint32_t job_id, uint32_t step_id)
+{
+	char *path = stat_path(spool, job_id, step_id);
+	unlink(path);
+	free(path);
+}
+
+int
+stepd_usage_read(const char *spool, uint32_t job_id, uint32_t step_id, uint32_t *uid, struct acct_step *out)
+{
+	char *path = stat_path(spool, job_id, step_id);
+	FILE *f = fopen(path, "r");
+	free(path);
+	if (f == NULL)
+		return -1;
+	unsigned long long rss, ave, vm, ut, st;
+	unsigned u, n;
+	int ok = fscanf(f, "%u %u %llu %llu %llu %llu %llu", &u, &n, &rss, &ave, &vm, &ut, &st) == 7;
+	fclose(f);
+	if (!ok) {
+		errno = EINVAL;
+		return -1;
+	}
+	*uid = u;
+	memset(out, 0, sizeof(*out));
+	out->step_id = step_id;
+	out->ntasks = n;
+	out->max_rss_kb = rss;
+	out->ave_rss_kb = ave;
+	out->max_vmsize_kb = vm;
+	out->user_cpu_us = ut;
+	out->sys_cpu_us = st;
+	return 0;
 }

@@ -35,6 +35,7 @@ pid_t stepd_fork_into(const char *cgroup, int *placed);
 struct stepd_usage {
 	uint64_t max_rss_kb, max_vmsize_kb, rss_sum_kb;
 	uint32_t samples;
+	uint64_t live_user_us, live_sys_us; /* of the processes still running */
 };
 /* add a sample of the processes in cgroup (or, without one, in process
  * group pgid): their summed VmRSS and VmSize */
@@ -42,5 +43,13 @@ void stepd_usage_sample(struct stepd_usage *u, const char *cgroup, pid_t pgid);
 /* fill jc's usage: CPU of every waited-for child (getrusage), the sampled
  * and the kernel's maximum RSS */
 void stepd_usage_report(const struct stepd_usage *u, struct job_complete *jc);
+
+/* sstat: the usage so far, in SlurmdSpoolDir/stat/<job>.<step>, replaced
+ * atomically; herdd answers REQ_STEP_STAT from it */
+void stepd_usage_publish(const struct stepd_usage *u, const char *spool, uint32_t job_id, uint32_t step_id,
+    uint32_t uid, uint32_t ntasks);
+void stepd_usage_unpublish(const char *spool, uint32_t job_id, uint32_t step_id);
+/* read what stepd_usage_publish wrote: 0, or -1 (errno) */
+int stepd_usage_read(const char *spool, uint32_t job_id, uint32_t step_id, uint32_t *uid, struct acct_step *out);
 
 #endif

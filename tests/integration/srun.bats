@@ -488,3 +488,30 @@ S
 	[[ $vm =~ ^[0-9]+K$ ]]
 	[ "$cpu" != "00:00:00" ] && [ "$cpu" != "00:00.000" ]
 }
+
+@test "sstat shows the usage of a running step; not to other users" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	cat >stat.sh <<'S'
+#!/bin/bash
+#SBATCH -n2
+srun python3 -c 'import time; x = bytearray(60000000); open("running", "w").close(); time.sleep(30)'
+S
+	id=$(submit stat.sh)
+	wait_until 20 test -e running
+	wait_until 20 sh -c "sstat -n -P -j $id -o jobid,ntasks | grep -qx '$id.0|2'"
+	run sstat -n -P --noconvert -j "$id" -o jobid,maxrss,ntasks
+	[ "$status" -eq 0 ]
+	IFS='|' read -r jid rss n <<<"$output"
+	[ "$jid" = "$id.0" ]
+	[ "${rss%K}" -ge 58000 ]
+	[ "$n" = 2 ]
+	run sstat -a -n -P -j "$id" -o jobid
+	[[ $output == *"$id.batch"* && $output == *"$id.0"* ]]
+	id herdtest >/dev/null 2>&1 || useradd -M -s /bin/sh herdtest
+	run runuser -u herdtest -- sstat -j "$id"
+	[[ $output == *"Access/permission denied"* ]]
+	run sstat
+	[ "$status" -eq 1 ]
+	[ "$output" = "sstat: error: You didn't give me any jobs to stat." ]
+	scancel "$id"
+}

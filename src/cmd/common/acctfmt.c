@@ -654,6 +654,13 @@ acct_job_lines(const struct acct_out *o, const struct acct_job *j, struct buf *o
 		}
 }
 
+void
+acct_job_lines_steps(const struct acct_out *o, const struct acct_job *j, struct buf *out)
+{
+	for (uint32_t i = 0; i < j->steps_cnt; i++)
+		line(o, j, &j->steps[i], out);
+}
+
 static int
 cmp_i64(int64_t a, int64_t b)
 {

@@ -52,6 +52,8 @@ void acct_out_free(struct acct_out *o);
 /* Header lines (unless noheader), then the job and step lines. */
 void acct_header(const struct acct_out *o, struct buf *out);
 void acct_job_lines(const struct acct_out *o, const struct acct_job *j, struct buf *out);
+/* only the step lines of j (sstat) */
+void acct_job_lines_steps(const struct acct_out *o, const struct acct_job *j, struct buf *out);
 /* Sort jobs by submit time, then array job id, task id, job id. */
 void acct_sort(struct acct_job *jobs, size_t n);
 /* Header, then every job. */

@@ -616,6 +616,11 @@
 	X(S, STR, , text) \
 	X(S, STR, , err)
 
+/* sstat -> herdd: the usage of a running step on that node so far */
+#define REC_step_stat_req(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , step_id)
+
 /* the record list: R(name) for each record above */
 #define HERD_RECORDS(R) \
 	R(acct_step) \
@@ -661,7 +666,8 @@
 	R(acct_assoc) \
 	R(acct_tables) \
 	R(acct_mgr_req) \
-	R(acct_mgr_resp)
+	R(acct_mgr_resp) \
+	R(step_stat_req)
 
 /* M(TYPE, record).  Numbers are assigned in order; append only. */
 #define HERD_MESSAGES(M) \
@@ -708,6 +714,8 @@
 	M(REQ_ACCT_MGR, acct_mgr_req) \
 	M(RESP_ACCT_MGR, acct_mgr_resp) \
 	M(RESP_ACCT_TABLES, acct_tables) \
-	M(REQ_ACCT_JOBS, acct_jobs)
+	M(REQ_ACCT_JOBS, acct_jobs) \
+	M(REQ_STEP_STAT, step_stat_req) \
+	M(RESP_STEP_STAT, acct_step)
 
 #endif
