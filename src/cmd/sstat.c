@@ -208,6 +208,7 @@ main(int argc, char **argv)
 					if (strcmp(ni->name, name) != 0)
 						continue;
 					struct acct_step one;
+					memset(&one, 0, sizeof(one));
 					const char *addr = ni->addr && *ni->addr ? ni->addr : ni->name;
 					int e =
 					    node_stat(&c, strcmp(addr, "localhost") == 0 ? "127.0.0.1" : addr,
