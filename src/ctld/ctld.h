@@ -231,6 +231,11 @@ void node_recompute_state(struct ctld *c, struct node *n);
 int node_usable(const struct node *n);
 void node_check_timeouts(struct ctld *c);
 int node_update(struct ctld *c, struct keyvals *kv, uint32_t uid);
+
+/* node_dyn.c: nodes registered with herdd -Z (MaxNodeCount).  Both may move
+ * c->nodes: no struct node pointer survives them. */
+int node_dyn_load(struct ctld *c); /* at startup, before the job state */
+int node_dyn_register(struct ctld *c, const struct node_register *reg); /* index or -1 */
 void part_fill_info(struct ctld *c, uint32_t p, struct part_info *pi);
 int part_update(struct ctld *c, struct keyvals *kv);
 

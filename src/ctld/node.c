@@ -123,6 +123,8 @@ int
 node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 {
 	int idx = reg->node_name ? conf_node_index(c->conf, reg->node_name) : -1;
+	if (idx < 0 && reg->node_name) /* herdd -Z: only it registers a name slurm.conf lacks */
+		idx = node_dyn_register(c, reg);
 	if (idx < 0) {
 		log_warnx("registration from unknown node '%s'", reg->node_name ? reg->node_name : "");
 		return ESLURM_INVALID_NODE_NAME;
