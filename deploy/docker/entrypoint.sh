@@ -4,6 +4,9 @@
 # runs them under supervisord (PID 1 of the container's processes).
 #   headnode   munged, herdd, herdctld, herddbd
 #   compute    munged, herdd
+#   dynamic    munged, herdd -Z: a node slurm.conf does not list, named after
+#              the container's hostname, described by HERD_DYNAMIC_CONF
+#              (default "CPUs=2"); it joins the Nodes=ALL partitions
 #   <command>  anything else is executed as given (e.g. bash)
 # It never changes the owner or mode of a file it did not create: the
 # configuration is mounted read-only from the host; the munge key is created
@@ -12,7 +15,7 @@ set -euo pipefail
 
 role=${1:-compute}
 case $role in
-headnode | compute) ;;
+headnode | compute | dynamic) ;;
 *) exec "$@" ;;
 esac
 
@@ -44,6 +47,12 @@ while [[ ! -s $key ]]; do
 	sleep 0.1
 	waited=$((waited + 1))
 done
+
+# herdd's extra options (herdd.ini: %(ENV_HERDD_ARGS)s)
+export HERDD_ARGS=
+if [[ $role == dynamic ]]; then
+	export HERDD_ARGS="-Z --conf '${HERD_DYNAMIC_CONF:-CPUs=2}'"
+fi
 
 # One supervisord program file per daemon; the role picks them.
 progs=(munged herdd)

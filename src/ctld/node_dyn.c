@@ -5,7 +5,11 @@
  * the node (CPUs and memory as the node reported them), every Nodes=ALL
  * partition takes it, and it is recorded in StateSaveLocation/dynamic_nodes
  * so that a restarted controller has the same nodes at the same indexes
- * before it recovers the jobs that ran on them.
+ * before it recovers the jobs that ran on them.  `scontrol delete
+ * NodeName=X` removes an idle dynamic node from every partition and every
+ * view; its index stays taken (jobs refer to nodes by index) and the same
+ * name may register again.  The file is a log: "NAME SPEC" adds or brings
+ * back a node, "-NAME" deletes it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,6 +24,25 @@
 #include "ctld.h"
 
 #define NODE_DYN_FILE "dynamic_nodes"
+
+/* the node's partition names, for node info */
+static void
+node_dyn_grow_partitions(struct ctld *c, struct node *n)
+{
+	const struct herd_conf *cf = c->conf;
+	struct buf b;
+	buf_init(&b);
+	for (uint32_t p = 0; p < cf->part_cnt; p++)
+		for (uint32_t k = 0; k < cf->parts[p].node_cnt; k++)
+			if (cf->parts[p].node_idx[k] == n->idx) {
+				if (b.len)
+					buf_addc(&b, ',');
+				buf_adds(&b, cf->parts[p].name);
+			}
+	free(n->partitions);
+	n->partitions = b.len ? buf_take(&b) : NULL;
+	buf_free(&b);
+}
 
 /* The node table follows conf->nodes, which conf_node_add may move. */
 static void
@@ -37,17 +60,46 @@ node_dyn_grow(struct ctld *c, uint32_t idx)
 	n->state = NODE_STATE_UNKNOWN;
 	n->last_seen = ctld_now();
 	n->real_memory = cf->nodes[idx].real_memory_mb;
-	struct buf b;
-	buf_init(&b);
-	for (uint32_t p = 0; p < cf->part_cnt; p++)
-		for (uint32_t k = 0; k < cf->parts[p].node_cnt; k++)
-			if (cf->parts[p].node_idx[k] == idx) {
-				if (b.len)
-					buf_addc(&b, ',');
-				buf_adds(&b, cf->parts[p].name);
-			}
-	n->partitions = b.len ? buf_take(&b) : NULL;
-	buf_free(&b);
+	node_dyn_grow_partitions(c, n);
+	n->dynamic = 1;
+	c->last_update = ctld_now();
+}
+
+static void
+node_dyn_log(struct ctld *c, const char *prefix, const char *name, const char *spec)
+{
+	char *path = xasprintf("%s/%s", c->conf->state_save_location, NODE_DYN_FILE);
+	FILE *f = fopen(path, "a");
+	if (f == NULL || fprintf(f, "%s%s%s%s\n", prefix, name, spec ? " " : "", spec ? spec : "") < 0 ||
+	    fflush(f) != 0 || fsync(fileno(f)) < 0)
+		log_warn("node %s: cannot record it in %s", name, path);
+	if (f)
+		fclose(f);
+	free(path);
+}
+
+static void
+node_dyn_mark_removed(struct ctld *c, struct node *n)
+{
+	conf_node_leave_parts(c->conf, n->idx);
+	n->removed = 1;
+	n->state = NODE_STATE_FUTURE;
+	free(n->partitions);
+	n->partitions = NULL;
+	free(n->reason);
+	n->reason = NULL;
+	c->last_update = ctld_now();
+}
+
+/* a deleted node registers again: back in the Nodes=ALL partitions */
+static void
+node_dyn_revive(struct ctld *c, uint32_t idx)
+{
+	conf_node_join_all(c->conf, idx);
+	struct node *n = &c->nodes[idx];
+	n->removed = 0;
+	n->state = NODE_STATE_UNKNOWN;
+	node_dyn_grow_partitions(c, n);
 	c->last_update = ctld_now();
 }
 
@@ -85,8 +137,20 @@ node_dyn_load(struct ctld *c)
 			*sp++ = '\0';
 		if (line[0] == '\0')
 			continue;
-		if (node_dyn_conf_add(c, line, sp) >= 0)
+		int idx = conf_node_index(c->conf, line[0] == '-' ? line + 1 : line);
+		if (line[0] == '-') {
+			if (idx >= 0 && c->nodes[idx].dynamic && !c->nodes[idx].removed) {
+				node_dyn_mark_removed(c, &c->nodes[idx]);
+				n--;
+			}
+		} else if (idx >= 0) {
+			if (c->nodes[idx].dynamic && c->nodes[idx].removed) {
+				node_dyn_revive(c, (uint32_t)idx);
+				n++;
+			}
+		} else if (node_dyn_conf_add(c, line, sp) >= 0) {
 			n++;
+		}
 	}
 	fclose(f);
 	free(path);
@@ -99,7 +163,19 @@ int
 node_dyn_register(struct ctld *c, const struct node_register *reg)
 {
 	const char *name = reg->node_name;
-	if (c->conf->max_node_count <= c->node_cnt) {
+	int old = conf_node_index(c->conf, name);
+	if (old >= 0) {
+		if (!c->nodes[old].dynamic || !c->nodes[old].removed)
+			return -1;
+		node_dyn_revive(c, (uint32_t)old);
+		node_dyn_log(c, "", name, NULL);
+		log_info("node %s: dynamic node registered again", name);
+		return old;
+	}
+	uint32_t live = 0;
+	for (uint32_t i = 0; i < c->node_cnt; i++)
+		live += !c->nodes[i].removed;
+	if (c->conf->max_node_count <= live) {
 		log_warnx("registration from unknown node '%s' (MaxNodeCount=%u leaves no room for dynamic "
 		          "nodes)",
 		    name, c->conf->max_node_count);
@@ -114,14 +190,31 @@ node_dyn_register(struct ctld *c, const struct node_register *reg)
 		return -1;
 	/* durable before the node is used: jobs recovered after a restart
 	 * refer to it by index */
-	char *path = xasprintf("%s/%s", c->conf->state_save_location, NODE_DYN_FILE);
-	FILE *f = fopen(path, "a");
-	if (f == NULL || fprintf(f, "%s %s\n", name, spec) < 0 || fflush(f) != 0 || fsync(fileno(f)) < 0)
-		log_warn("node %s: cannot record it in %s", name, path);
-	if (f)
-		fclose(f);
-	free(path);
+	node_dyn_log(c, "", name, spec);
 	log_info("node %s: added dynamically (%s, node %d of MaxNodeCount=%u)", name, spec, idx + 1,
 	    c->conf->max_node_count);
 	return idx;
+}
+
+int
+node_dyn_delete(struct ctld *c, struct node *n)
+{
+	if (!n->dynamic) {
+		log_warnx("node %s: only dynamic nodes can be deleted", n->cfg->name);
+		return ESLURM_NOT_SUPPORTED;
+	}
+	if (n->jobs > 0 || n->cpus_alloc > 0 || n->completing > 0) {
+		log_warnx("node %s: not deleted, it has jobs", n->cfg->name);
+		return ESLURM_INVALID_NODE_STATE;
+	}
+	if (n->conn != NULL) {
+		struct conn *cn = n->conn;
+		conn_set_node(cn, -1);
+		n->conn = NULL;
+		conn_close(c, cn);
+	}
+	node_dyn_mark_removed(c, n);
+	node_dyn_log(c, "-", n->cfg->name, NULL);
+	log_info("node %s: deleted", n->cfg->name);
+	return 0;
 }

@@ -3,7 +3,8 @@
 # Dynamic node registration: with MaxNodeCount, a herdd started with -Z
 # for a name slurm.conf does not have registers it; the node joins the
 # Nodes=ALL partitions (not the others), runs jobs, is refused beyond
-# MaxNodeCount, and is still known to a restarted controller.
+# MaxNodeCount, is still known to a restarted controller, and `scontrol
+# delete NodeName=` removes it (the same name may register again).
 
 load common
 
@@ -77,6 +78,29 @@ node_is() { [[ $(sinfo -h -n "$1" -o %T 2>/dev/null | head -n 1) == "$2" ]]; }
 	wait_until 20 node_is dyn1 idle
 	run scontrol show node dyn1
 	[[ $output == *"CPUTot=3"* ]]
+	run sinfo -h -p all -o %N
+	[[ $output == *dyn1* ]]
+}
+
+@test "scontrol delete removes an idle dynamic node; it may register again" {
+	run scontrol delete NodeName=n1
+	[ "$status" -ne 0 ]
+	kill "$(head -n 1 "$HERD_TEST_DIR/run/extra.pids")"
+	run scontrol delete NodeName=dyn1
+	[ "$status" -eq 0 ]
+	run scontrol show node dyn1
+	[ "$status" -ne 0 ]
+	run sinfo -h -p all -o %N
+	[ "$output" = "n1" ]
+	run sinfo -h -N -o %N
+	[[ $output != *dyn1* ]]
+	# still deleted for a restarted controller
+	"$HERD" down --dir "$HERD_TEST_DIR" >/dev/null
+	"$HERD" up --dir "$HERD_TEST_DIR" >/dev/null
+	run scontrol show node dyn1
+	[ "$status" -ne 0 ]
+	start_dynamic dyn1 "CPUs=3 NodeAddr=127.0.0.1 Port=$((HERD_PORT + 102))"
+	wait_until 20 node_is dyn1 idle
 	run sinfo -h -p all -o %N
 	[[ $output == *dyn1* ]]
 }

@@ -122,6 +122,10 @@ int conf_node_index(const struct herd_conf *c, const char *name); /* -1 */
  * index, or -1 with a message in err (invalid or duplicate name, bad keys).
  */
 int conf_node_add(struct herd_conf *c, const char *name, const char *spec, char *err, size_t errlen);
+/* A node joins every Nodes=ALL partition it is not in yet / leaves every
+ * partition (a deleted dynamic node).  node_idx arrays may move. */
+void conf_node_join_all(struct herd_conf *c, uint32_t idx);
+void conf_node_leave_parts(struct herd_conf *c, uint32_t idx);
 /* Seconds between herdd's pings: a third of SlurmdTimeout, 1 to 5. */
 uint32_t conf_ping_interval(const struct herd_conf *c);
 int conf_part_index(const struct herd_conf *c, const char *name); /* -1 */

@@ -16,6 +16,51 @@
 #include "conf/conf_int.h"
 #include "hostlist/hostlist.h"
 
+static void
+part_set_expr(struct herd_conf *c, struct conf_part *part)
+{
+	const char **names = xcalloc(part->node_cnt ? part->node_cnt : 1, sizeof(*names));
+	for (uint32_t k = 0; k < part->node_cnt; k++)
+		names[k] = c->nodes[part->node_idx[k]].name;
+	free(part->nodes_expr);
+	part->nodes_expr = part->node_cnt ? hostlist_compress(names, part->node_cnt) : xstrdup("");
+	free(names);
+}
+
+void
+conf_node_join_all(struct herd_conf *c, uint32_t idx)
+{
+	for (uint32_t p = 0; p < c->part_cnt; p++) {
+		struct conf_part *part = &c->parts[p];
+		if (!part->all_nodes)
+			continue;
+		int have = 0;
+		for (uint32_t k = 0; k < part->node_cnt; k++)
+			have |= part->node_idx[k] == idx;
+		if (have)
+			continue;
+		part->node_idx = xreallocarray(part->node_idx, part->node_cnt + 1, sizeof(*part->node_idx));
+		part->node_idx[part->node_cnt++] = idx;
+		part_set_expr(c, part);
+	}
+}
+
+void
+conf_node_leave_parts(struct herd_conf *c, uint32_t idx)
+{
+	for (uint32_t p = 0; p < c->part_cnt; p++) {
+		struct conf_part *part = &c->parts[p];
+		uint32_t w = 0;
+		for (uint32_t k = 0; k < part->node_cnt; k++)
+			if (part->node_idx[k] != idx)
+				part->node_idx[w++] = part->node_idx[k];
+		if (w != part->node_cnt) {
+			part->node_cnt = w;
+			part_set_expr(c, part);
+		}
+	}
+}
+
 static int
 dyn_line(void *arg, const struct conf_rline *l, char *err, size_t errlen)
 {
@@ -68,18 +113,6 @@ conf_node_add(struct herd_conf *c, const char *name, const char *spec, char *err
 		return -1; /* cannot happen: the name has no brackets or commas */
 	}
 	uint32_t idx = before;
-	for (uint32_t p = 0; p < c->part_cnt; p++) {
-		struct conf_part *part = &c->parts[p];
-		if (!part->all_nodes)
-			continue;
-		part->node_idx = xreallocarray(part->node_idx, part->node_cnt + 1, sizeof(*part->node_idx));
-		part->node_idx[part->node_cnt++] = idx;
-		const char **names = xcalloc(part->node_cnt, sizeof(*names));
-		for (uint32_t k = 0; k < part->node_cnt; k++)
-			names[k] = c->nodes[part->node_idx[k]].name;
-		free(part->nodes_expr);
-		part->nodes_expr = hostlist_compress(names, part->node_cnt);
-		free(names);
-	}
+	conf_node_join_all(c, idx);
 	return (int)idx;
 }
