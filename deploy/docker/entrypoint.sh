@@ -65,4 +65,22 @@ for p in "${progs[@]}"; do
 	ln -s "/etc/supervisor/herd/$p.ini" "/run/herd/supervisor.d/$p.ini"
 done
 say "$role $(hostname): starting ${progs[*]}"
-exec /usr/bin/supervisord -n -c /etc/supervisor/supervisord.conf
+if [[ $role != dynamic ]]; then
+	exec /usr/bin/supervisord -n -c /etc/supervisor/supervisord.conf
+fi
+# A dynamic node leaves the cluster when its container stops (docker compose
+# up --scale compute=N with a smaller N, down, stop): herdd first, then
+# `scontrol delete` (munged still answers), then the rest.
+/usr/bin/supervisord -n -c /etc/supervisor/supervisord.conf &
+supervisord_pid=$!
+leave() {
+	supervisorctl stop herdd >/dev/null 2>&1
+	if scontrol delete "NodeName=$(hostname)"; then
+		say "node $(hostname) deleted from the cluster"
+	fi
+	kill -TERM "$supervisord_pid"
+}
+trap leave TERM INT
+set +e
+wait "$supervisord_pid" # returns when the trap ran
+wait "$supervisord_pid"

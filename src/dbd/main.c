@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -320,39 +319,6 @@ default_dbd_conf(void)
 	return r;
 }
 
-/*
- * Open the store.  A database server may not be up yet (containers start
- * together): keep trying with a growing delay, up to 5 s between tries,
- * and say so in the log; herdctld queues its records meanwhile.  A file
- * store (SQLite) fails at once.
- */
-static struct store *
-open_store(struct dbd *d, char *err, size_t errlen)
-{
-	int server = d->dconf->storage_host != NULL && strcmp(d->ops->type, "accounting_storage/mysql") == 0;
-	unsigned delay_ms = 100, tries = 0;
-	for (;;) {
-		char *pass = NULL;
-		if (store_resolve_pass(d->dconf->storage_pass, &pass, err, errlen) < 0)
-			return NULL;
-		struct store_params sp = {.loc = d->dconf->storage_loc,
-		    .host = d->dconf->storage_host,
-		    .user = d->dconf->storage_user,
-		    .pass = pass,
-		    .port = d->dconf->storage_port};
-		struct store *st = d->ops->open(&sp, err, errlen);
-		free(pass);
-		if (st != NULL || !server)
-			return st;
-		if (tries++ == 0 || delay_ms >= 5000)
-			log_warnx("%s: %s; retrying", d->ops->type, err);
-		struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
-		nanosleep(&ts, NULL);
-		if (delay_ms < 5000)
-			delay_ms = delay_ms * 2 > 5000 ? 5000 : delay_ms * 2;
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -416,7 +382,16 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (!auth_can_verify(d->auth))
 		fatalx("%s: cannot verify credentials (key not readable?)", auth_type_name(d->auth));
-	d->store = open_store(d, err, sizeof(err));
+	char *pass = NULL;
+	if (store_resolve_pass(d->dconf->storage_pass, &pass, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	struct store_params sp = {.loc = d->dconf->storage_loc,
+	    .host = d->dconf->storage_host,
+	    .user = d->dconf->storage_user,
+	    .pass = pass,
+	    .port = d->dconf->storage_port};
+	d->store = d->ops->open(&sp, err, sizeof(err));
+	free(pass);
 	if (d->store == NULL)
 		fatalx("%s: %s", d->ops->type, err);
 	if (d->ops->migrate(d->store, err, sizeof(err)) < 0)

@@ -5,7 +5,8 @@
 # brings the compose stack up, runs the reference session inside the head
 # node, restarts the stack and checks what must persist, kills a compute
 # container and checks its node goes DOWN and its job ends NODE_FAIL,
-# starts it again and checks it comes back idle, then removes the
+# starts it again and checks it comes back idle, scales dynamic compute
+# nodes up (they register themselves) and down (they leave), then removes the
 # containers, network and volumes it created.  The images stay (tag
 # HERD_TAG, default e2e) as a build cache, like the base image.
 #
@@ -62,7 +63,7 @@ cleanup() {
 	if [[ ${HERD_E2E_KEEP:-0} == 1 ]]; then
 		stamp "HERD_E2E_KEEP=1: the stack stays up (project herd-e2e)"
 	else
-		compose down -v --remove-orphans >/dev/null 2>&1
+		compose --profile scale down -v --remove-orphans >/dev/null 2>&1
 	fi
 	rm -rf "$work"
 }
@@ -239,6 +240,27 @@ compose start compute-04 >/dev/null 2>&1 || die "compose start compute-04"
 wait_until 60 "axc-compute-04 idle again" \
 	bash -c '[[ $(docker exec axc-headnode sinfo -h -n axc-compute-04 -o %T) == idle ]]'
 wait_until 30 "every node idle at the end" all_idle
+
+# --- scaling: dynamic nodes ---------------------------------------------------
+stamp "scaling: --scale compute=2, then 0"
+dyn_nodes() { hx sinfo -h -a -N -p dynamic -o '%N %T' | awk '$1 !~ /^axc-/'; }
+compose --profile scale up -d --scale compute=2 >"$work/scale.log" 2>&1 || {
+	sed 's/^/# /' "$work/scale.log"
+	die "compose --profile scale up -d --scale compute=2"
+}
+two_dyn_idle() { [[ $(dyn_nodes | awk '$2 == "idle"' | wc -l) == 2 ]]; }
+wait_until 60 "two dynamic nodes idle in partition dynamic" two_dyn_idle
+dyn1=$(dyn_nodes | awk 'NR == 1 { print $1 }')
+check "the reference partitions did not change" test "$(hx sinfo -h -o %P | tr '\n' ' ')" = "compute* debug "
+out=$(ux sbatch -p dynamic -w "$dyn1" --wrap=hostname)
+djid=${out##* }
+wait_until 60 "job $djid on dynamic node $dyn1 ends" job_done "$djid"
+check "job $djid COMPLETED on $dyn1" test "$(job_state "$djid")" = COMPLETED
+check "it printed the node's hostname" test "$(ux cat "slurm-$djid.out")" = "$dyn1"
+compose --profile scale up -d --scale compute=0 >"$work/scale0.log" 2>&1 || die "--scale compute=0"
+no_dyn() { [[ -z $(hx sinfo -h -a -N -o %N | grep -v '^axc-') ]]; }
+wait_until 60 "removed dynamic nodes leave the cluster" no_dyn
+check "every static node still idle" all_idle
 
 stamp "done"
 echo "1..$((n_ok + n_fail))"
