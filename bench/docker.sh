@@ -51,7 +51,7 @@ trap cleanup EXIT
 
 ms() { date +%s%3N; }
 rows=()
-row() { rows+=("$(printf '| %-52s | %14s |' "$1" "$2")"); }
+row() { rows+=("$(printf '| %-58s | %10s |' "$1" "$2")"); }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f s", (b - a) / 1000 }'; }
 
 "$deploy/base-image.sh" >/dev/null
@@ -105,6 +105,6 @@ rate() { awk -v n="$jobs" -v a="$1" -v b="$2" 'BEGIN { printf "%.0f/s", n * 1000
 row "sequential sbatch in the head node ($jobs)" "$(rate "$t" "$t2")"
 row "end-to-end trivial jobs in the containers ($jobs)" "$(rate "$t" "$t3")"
 
-echo "| measurement                                          |          value |"
-echo "|------------------------------------------------------|----------------|"
+printf '| %-58s | %10s |\n' measurement value
+printf '|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..12})"
 printf '%s\n' "${rows[@]}"
