@@ -374,7 +374,7 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 	a->submit_line = d->submit_line;
 	a->constraints = d->constraint;
 	a->comment = d->comment;
-	if (j->start_time != 0 && j->node_cnt > 0) {
+	if (j->start_time != 0 && j->node_cnt > 0 && j->desc->batch) {
 		memset(st, 0, sizeof(*st));
 		st->step_id = STEP_ID_BATCH;
 		st->name = (char *)"batch";
@@ -389,9 +389,26 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 		st->tres_alloc = tres_step;
 		st->time_start = j->start_time;
 		st->time_end = job_state_is_finished(j->state) ? j->end_time : 0;
-		a->steps = st;
 		a->steps_cnt = 1;
 	}
+	for (const struct step *s = j->steps; s; s = s->next) {
+		struct acct_step *x = &st[a->steps_cnt++];
+		memset(x, 0, sizeof(*x));
+		x->step_id = s->id;
+		x->name = s->name;
+		x->nodes = s->nodelist;
+		x->nnodes = s->node_cnt;
+		x->ntasks = s->ntasks;
+		x->ncpus = s->total_cpus;
+		x->state = s->state;
+		x->exit_code = s->exit_code;
+		x->requid = s->state == JOB_CANCELLED ? s->requid : NO_VAL;
+		x->time_start = s->start_time;
+		x->time_end = s->state == JOB_RUNNING ? 0 : s->end_time;
+		x->tres_alloc = xasprintf("1=%u,4=%u", s->total_cpus, s->node_cnt);
+	}
+	if (a->steps_cnt > 0)
+		a->steps = st;
 }
 
 void
@@ -406,17 +423,21 @@ acct_job_changed(struct ctld *c, struct job *j)
 	               (uint64_t)j->node_cnt * 17u ^ (uint64_t)j->time_limit * 13u ^
 	               (uint64_t)j->restarts * 101u ^ (uint64_t)j->array_task_id * 3u ^
 	               (uint64_t)j->array_pending_cnt * 5u ^ (uint64_t)j->eligible_time * 11u ^
-	               (uint64_t)j->requid * 19u ^ (uint64_t)j->part * 23u;
+	               (uint64_t)j->requid * 19u ^ (uint64_t)j->part * 23u ^
+	               (uint64_t)j->step_changes * 0x9e3779b97f4a7c15ULL;
 	if (j->acct_sig == sig && sig != 0)
 		return;
 	j->acct_sig = sig;
 	struct acct_job a;
-	struct acct_step st;
+	uint32_t nsteps = 1;
+	for (const struct step *x = j->steps; x; x = x->next)
+		nsteps++;
+	struct acct_step *st = xcalloc(nsteps, sizeof(*st));
 	uint32_t rc = j->ntasks * j->cpt, ac = j->total_cpus, an = j->node_cnt;
 	char *tres_req = acct_tres(rc, acct_mem_mb(j, rc, j->min_nodes), j->min_nodes);
 	char *tres_alloc = acct_tres(ac, acct_mem_mb(j, ac, an), an);
 	char *tres_step = acct_tres(an ? j->node_cpus[0] : 0, 0, 1);
-	acct_fill(c, j, &a, &st, tres_req, tres_alloc, tres_step);
+	acct_fill(c, j, &a, st, tres_req, tres_alloc, tres_step);
 	struct buf b;
 	buf_init(&b);
 	buf_pad(&b, 0, 8);
@@ -437,6 +458,10 @@ acct_job_changed(struct ctld *c, struct job *j)
 	free(tres_req);
 	free(tres_alloc);
 	free(tres_step);
+	for (uint32_t i = 0; i < a.steps_cnt; i++)
+		if (st[i].step_id != STEP_ID_BATCH)
+			free(st[i].tres_alloc);
+	free(st);
 	acct_pump(l);
 }
 

@@ -25,6 +25,7 @@ struct conn {
 	int node_idx;
 	int closed;
 	int pending; /* queued replies that still refer to this conn */
+	int allocs; /* jobs whose srun/salloc waits on this conn */
 	struct conn *next, *prev;
 };
 
@@ -81,6 +82,12 @@ conn_set_node(struct conn *cn, int node_idx)
 	cn->node_idx = node_idx;
 }
 
+void
+conn_alloc_ref(struct conn *cn, int delta)
+{
+	cn->allocs += delta;
+}
+
 int
 conn_node(const struct conn *cn)
 {
@@ -102,6 +109,8 @@ conn_close(struct ctld *c, struct conn *cn)
 	cn->closed = 1;
 	if (cn->node_idx >= 0)
 		node_conn_lost(c, cn->node_idx);
+	if (cn->allocs > 0)
+		alloc_conn_lost(c, cn);
 	bufferevent_free(cn->bev);
 	cn->bev = NULL;
 	conn_unlink(c, cn);

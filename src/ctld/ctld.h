@@ -61,6 +61,25 @@ struct array_spec {
 	uint32_t cnt, throttle, min, max, step;
 };
 
+/* a job step started by srun (step.c); finished steps stay for accounting */
+struct step {
+	uint32_t id;
+	char *name;
+	uint32_t state; /* JOB_RUNNING, then COMPLETED/FAILED/CANCELLED... */
+	int64_t start_time, end_time;
+	uint32_t node_cnt;
+	uint32_t *pos; /* positions in the job's node arrays */
+	uint32_t *cpus; /* CPUs taken there (0 with --overlap) */
+	uint32_t *tasks; /* tasks there */
+	uint32_t ntasks, total_cpus, flags, time_limit;
+	uint32_t nodes_left; /* nodes whose supervisor has not reported the end */
+	uint32_t exit_code; /* wait status (highest) */
+	uint32_t requid;
+	char *nodelist;
+	char *submit_line;
+	struct step *next;
+};
+
 struct job {
 	uint32_t id;
 	struct job_desc *desc; /* owned */
@@ -95,6 +114,10 @@ struct job {
 	uint32_t array_count, array_min, array_max, array_step; /* of the whole array */
 	char *array_str; /* array_pending as ranges, for squeue */
 	uint64_t acct_sig; /* what accounting last got of this job (acct_link.c) */
+	struct step *steps, *steps_tail; /* in id order */
+	uint32_t next_step_id, step_changes;
+	uint32_t *step_cpus_used; /* per job node, CPUs held by running steps */
+	struct conn *alloc_conn; /* srun/salloc waiting on this allocation */
 	int released; /* allocation returned to the nodes */
 	struct ctld *ctx;
 	char *std_out, *std_err, *std_in; /* expanded */
@@ -158,6 +181,7 @@ void conn_reply_rc(struct ctld *c, struct conn *cn, uint32_t req_id, int rc);
 /* send now, signed (controller -> herdd) */
 int conn_send(struct ctld *c, struct conn *cn, unsigned type, const void *rec);
 void conn_set_node(struct conn *cn, int node_idx);
+void conn_alloc_ref(struct conn *cn, int delta); /* allocations waiting on cn */
 int conn_node(const struct conn *cn);
 void conn_close(struct ctld *c, struct conn *cn);
 void conn_close_all(struct ctld *c);
@@ -167,6 +191,25 @@ int acct_link_open(struct ctld *c);
 void acct_link_close(struct ctld *c);
 void acct_job_changed(struct ctld *c, struct job *j);
 void acct_sync(struct ctld *c);
+
+/* step.c */
+void step_create_rpc(struct ctld *c, struct conn *cn, struct msg *m);
+void step_complete_rpc(struct ctld *c, struct conn *cn, struct msg *m);
+/* a node's supervisor of a step reported its end */
+void step_node_done(struct ctld *c, struct job_complete *jc, int node_idx);
+/* the job ended: every running step ends with it */
+void step_job_ended(struct ctld *c, struct job *j);
+int step_signal(struct ctld *c, struct job *j, uint32_t step_id, uint32_t sig, uint32_t uid);
+struct step *step_find(struct job *j, uint32_t step_id);
+uint32_t step_count_running(const struct job *j);
+void step_free_all(struct job *j);
+/* allocations of srun and salloc (no batch script) */
+void alloc_submit_rpc(struct ctld *c, struct conn *cn, struct msg *m);
+void alloc_granted(struct ctld *c, struct job *j);
+void alloc_revoked(struct ctld *c, struct job *j);
+void alloc_done_rpc(struct ctld *c, struct conn *cn, struct msg *m);
+/* the connection of an allocating client closed */
+void alloc_conn_lost(struct ctld *c, struct conn *cn);
 
 /* sack.c */
 void sack_accept_cb(evutil_socket_t fd, short what, void *arg);
@@ -221,6 +264,8 @@ void job_signal_end(struct ctld *c, struct job *j, uint32_t state, uint32_t reas
 void job_signal_arm_timer(struct ctld *c, struct job *j);
 void job_signal_node_failed(struct ctld *c, uint32_t node_idx);
 void job_release_nodes(struct ctld *c, struct job *j);
+/* tell every node of the job to end its steps (not the batch script) */
+void job_signal_kill_steps(struct ctld *c, struct job *j);
 int job_update(struct ctld *c, struct job_update_req *req, uint32_t uid);
 
 /* node.c */

@@ -146,6 +146,9 @@ job_free(struct job *j)
 	if (j == NULL)
 		return;
 	proto_destroy(&rdesc_job_desc, j->desc);
+	step_free_all(j);
+	if (j->alloc_conn)
+		conn_alloc_ref(j->alloc_conn, -1);
 	if (j->timer)
 		event_free(j->timer);
 	free(j->user);
@@ -322,7 +325,7 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		rc = ESLURM_REJECTED_MAX_JOBS;
 		goto fail;
 	}
-	if (d->script == NULL || d->script[0] == '\0') {
+	if (d->batch && (d->script == NULL || d->script[0] == '\0')) {
 		rc = HERD_EPROTO;
 		goto fail;
 	}
@@ -522,7 +525,7 @@ job_fill_info(struct ctld *c, const struct job *j, struct job_info *ji)
 	ji->priority = j->priority;
 	ji->nice = d->nice;
 	ji->restart_count = j->restarts;
-	ji->batch_flag = 1;
+	ji->batch_flag = d->batch ? 1 : 0;
 	ji->requeue =
 	    (d->flags & JOB_DESC_REQUEUE_SET) ? !!(d->flags & JOB_DESC_REQUEUE) : (c->conf->job_requeue != 0);
 	ji->exit_code = j->exit_code;

@@ -163,6 +163,13 @@ job_launch(struct ctld *c, struct job *j)
 	j->last_sched_eval = now;
 	j->end_time = j->time_limit == INFINITE ? 0 : now + (int64_t)j->time_limit * 60;
 	job_expand_paths(c, j);
+	if (!j->desc->batch) { /* srun or salloc: the client runs what it wants */
+		state_job_update(c, j);
+		job_signal_arm_timer(c, j);
+		alloc_granted(c, j);
+		log_verbose("job %u: allocated %s", j->id, j->nodelist);
+		return;
+	}
 
 	struct batch_launch bl;
 	memset(&bl, 0, sizeof(bl));

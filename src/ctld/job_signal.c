@@ -28,15 +28,34 @@ job_send_signal(struct ctld *c, struct job *j, uint32_t sig, uint32_t flags, con
 	    .signal = sig,
 	    .flags = flags,
 	    .kill_wait = c->conf->kill_wait,
-	    .msg = (char *)msg};
+	    .msg = (char *)msg,
+	    .step_id = NO_VAL};
 	for (uint32_t k = 0; k < j->node_cnt; k++) {
 		struct node *n = &c->nodes[j->node_idx[k]];
-		/* only the batch node runs processes until steps exist */
-		if (k != 0)
+		/* the batch node always; the others only run steps */
+		if (k != 0 && step_count_running(j) == 0 && j->desc->batch)
 			continue;
 		if (n->conn != NULL)
 			conn_send(c, n->conn, REQ_JOB_SIGNAL, &js);
 	}
+}
+
+void
+job_signal_kill_steps(struct ctld *c, struct job *j)
+{
+	if (step_count_running(j) > 0)
+		job_send_signal(c, j, SIGTERM, SIGNAL_KILL_JOB, NULL);
+}
+
+/* A job without a batch script has nothing to wait for once told to end. */
+static void
+job_end_now_if_alloc(struct ctld *c, struct job *j)
+{
+	if (j->desc->batch)
+		return;
+	j->state &= ~JOB_COMPLETING;
+	job_release_nodes(c, j);
+	state_job_update(c, j);
 }
 
 void
@@ -54,6 +73,8 @@ job_release_nodes(struct ctld *c, struct job *j)
 		node_recompute_state(c, n);
 	}
 	j->released = 1;
+	step_job_ended(c, j);
+	alloc_revoked(c, j);
 	sched_request(c);
 }
 
@@ -111,6 +132,7 @@ job_signal_cancel(struct ctld *c, struct job *j, uint32_t sig, uint32_t flags, u
 		c->last_update = now;
 		state_job_update(c, j);
 		log_verbose("job %u: cancelled while pending by uid %u", j->id, uid);
+		alloc_revoked(c, j);
 		sched_request(c);
 		return 0;
 	}
@@ -118,6 +140,7 @@ job_signal_cancel(struct ctld *c, struct job *j, uint32_t sig, uint32_t flags, u
 	job_kill_msg(c, j, "", msg, sizeof(msg));
 	job_signal_end(c, j, JOB_CANCELLED, WAIT_NO_REASON, 0);
 	job_send_signal(c, j, SIGTERM, SIGNAL_KILL_JOB, msg);
+	job_end_now_if_alloc(c, j);
 	log_verbose("job %u: cancelled by uid %u", j->id, uid);
 	return 0;
 }
@@ -140,6 +163,7 @@ job_timer_cb(evutil_socket_t fd, short what, void *arg)
 	log_info("job %u: time limit reached", j->id);
 	job_signal_end(c, j, JOB_TIMEOUT, FAIL_TIMEOUT, 0);
 	job_send_signal(c, j, SIGTERM, SIGNAL_KILL_JOB, msg);
+	job_end_now_if_alloc(c, j);
 }
 
 void
@@ -255,7 +279,10 @@ job_signal_node_failed(struct ctld *c, uint32_t node_idx)
 		const struct job_desc *d = j->desc;
 		int requeue = (d->flags & JOB_DESC_REQUEUE_SET) ? !!(d->flags & JOB_DESC_REQUEUE)
 		                                                : c->conf->job_requeue != 0;
-		int batch_node_lost = j->node_idx[0] == node_idx;
+		/* an allocation of srun/salloc has no batch script to wait for */
+		int batch_node_lost = j->node_idx[0] == node_idx || !d->batch;
+		if (!d->batch)
+			requeue = 0;
 		if (j->state & JOB_COMPLETING) {
 			if (batch_node_lost) {
 				j->state &= ~JOB_COMPLETING;

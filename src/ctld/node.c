@@ -184,7 +184,7 @@ node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 		}
 	}
 	for (struct job *j = c->jobs_head; j; j = j->next) {
-		if (j->released || j->node_cnt == 0 || (int)j->node_idx[0] != idx)
+		if (j->released || j->node_cnt == 0 || (int)j->node_idx[0] != idx || !j->desc->batch)
 			continue;
 		if ((j->state & JOB_STATE_BASE) != JOB_RUNNING && !(j->state & JOB_COMPLETING))
 			continue;

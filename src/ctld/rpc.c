@@ -41,6 +41,10 @@ rpc_submit(struct ctld *c, struct conn *cn, struct msg *m)
 {
 	struct job_desc *desc = m->body;
 	struct job *j = NULL;
+	if (!desc->batch) {
+		alloc_submit_rpc(c, cn, m);
+		return;
+	}
 	m->body = NULL; /* job_submit owns desc now */
 	char *why = NULL;
 	int rc = job_submit(c, desc, m->uid, m->gid, &j, &why);
@@ -99,6 +103,36 @@ rpc_job_info(struct ctld *c, struct conn *cn, struct msg *m)
 }
 
 static void
+step_info_fill(struct ctld *c, const struct job *j, const struct step *st, struct step_info *s, int64_t now)
+{
+	s->job_id = j->id;
+	s->array_job_id = j->array_job_id;
+	s->array_task_id = j->array_task_id;
+	s->partition = xstrdup(c->conf->parts[j->part].name);
+	s->user_name = xstrdup(j->user);
+	s->uid = j->uid;
+	s->state = JOB_RUNNING;
+	s->now = now;
+	if (st == NULL) {
+		s->step_id = STEP_ID_BATCH;
+		s->name = xstrdup("batch");
+		s->start_time = j->start_time;
+		s->time_limit = j->time_limit;
+		s->nodes = xstrdup(c->nodes[j->node_idx[0]].cfg->name);
+		s->num_tasks = 1;
+		s->num_cpus = j->node_cpus[0];
+		return;
+	}
+	s->step_id = st->id;
+	s->name = xstrdup(st->name);
+	s->start_time = st->start_time;
+	s->time_limit = st->time_limit != NO_VAL && st->time_limit ? st->time_limit : j->time_limit;
+	s->nodes = xstrdup(st->nodelist);
+	s->num_tasks = st->ntasks;
+	s->num_cpus = st->total_cpus;
+}
+
+static void
 rpc_step_info(struct ctld *c, struct conn *cn, struct msg *m)
 {
 	struct job_info_req *req = m->body;
@@ -107,28 +141,17 @@ rpc_step_info(struct ctld *c, struct conn *cn, struct msg *m)
 	uint32_t n = 0;
 	for (struct job *j = c->jobs_head; j; j = j->next)
 		if ((j->state & JOB_STATE_BASE) == JOB_RUNNING && (req->job_id == 0 || j->id == req->job_id))
-			n++;
+			n += 1 + step_count_running(j);
 	resp.steps = xcalloc(n ? n : 1, sizeof(struct step_info));
 	int64_t now = ctld_now();
 	for (struct job *j = c->jobs_head; j && resp.steps_cnt < n; j = j->next) {
 		if ((j->state & JOB_STATE_BASE) != JOB_RUNNING || (req->job_id != 0 && j->id != req->job_id))
 			continue;
-		struct step_info *s = &resp.steps[resp.steps_cnt++];
-		s->job_id = j->id;
-		s->step_id = STEP_ID_BATCH;
-		s->array_job_id = j->array_job_id;
-		s->array_task_id = j->array_task_id;
-		s->name = xstrdup("batch");
-		s->partition = xstrdup(c->conf->parts[j->part].name);
-		s->user_name = xstrdup(j->user);
-		s->uid = j->uid;
-		s->state = JOB_RUNNING;
-		s->start_time = j->start_time;
-		s->now = now;
-		s->time_limit = j->time_limit;
-		s->nodes = xstrdup(c->nodes[j->node_idx[0]].cfg->name);
-		s->num_tasks = 1;
-		s->num_cpus = j->node_cpus[0];
+		for (const struct step *st = j->steps; st; st = st->next)
+			if (st->state == JOB_RUNNING)
+				step_info_fill(c, j, st, &resp.steps[resp.steps_cnt++], now);
+		if (j->desc->batch)
+			step_info_fill(c, j, NULL, &resp.steps[resp.steps_cnt++], now);
 	}
 	conn_reply(c, cn, RESP_STEP_INFO, m->req_id, &resp);
 	proto_free(&rdesc_step_info_resp, &resp);
@@ -172,9 +195,14 @@ static void
 rpc_cancel(struct ctld *c, struct conn *cn, struct msg *m)
 {
 	struct cancel_req *req = m->body;
-	/* no srun steps yet: only the job itself and its batch step */
 	if (req->step_id != NO_VAL && req->step_id != STEP_ID_BATCH) {
-		conn_reply_rc(c, cn, m->req_id, ESLURM_INVALID_JOB_ID);
+		struct job *j = job_find(c, req->job_id);
+		int rc = ESLURM_INVALID_JOB_ID;
+		if (j != NULL && j->uid != m->uid && !job_is_admin(c, m->uid))
+			rc = ESLURM_ACCESS_DENIED;
+		else if (j != NULL)
+			rc = step_signal(c, j, req->step_id, req->signal, m->uid);
+		conn_reply_rc(c, cn, m->req_id, rc);
 		return;
 	}
 	struct job **t;
@@ -252,7 +280,11 @@ rpc_job_complete(struct ctld *c, struct conn *cn, struct msg *m)
 		conn_reply_rc(c, cn, m->req_id, ESLURM_ACCESS_DENIED);
 		return;
 	}
-	job_signal_complete(c, m->body, conn_node(cn));
+	struct job_complete *jc = m->body;
+	if (jc->step_id != STEP_ID_BATCH)
+		step_node_done(c, jc, conn_node(cn));
+	else
+		job_signal_complete(c, jc, conn_node(cn));
 	conn_reply_rc(c, cn, m->req_id, 0);
 }
 
@@ -309,6 +341,9 @@ static const struct {
     {REQ_NODE_PING, rpc_node_ping},
     {REQ_SHUTDOWN, rpc_shutdown},
     {REQ_RECONFIGURE, rpc_unsupported},
+    {REQ_STEP_CREATE, step_create_rpc},
+    {REQ_STEP_COMPLETE, step_complete_rpc},
+    {REQ_ALLOC_DONE, alloc_done_rpc},
 };
 
 void

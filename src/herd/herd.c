@@ -482,7 +482,9 @@ cmd_up(const char *dir, struct herd_opts *o, int timeout_ms)
 		goto fail_stop;
 	nps++;
 	for (uint32_t i = 0; i < conf->node_cnt; i++) {
-		char *argv[] = {noded, "-D", "-f", conf_path, "-N", conf->nodes[i].name, NULL};
+		/* as root, each node gets its own host name (herdd -H) */
+		char *argv[] = {noded, "-D", "-f", conf_path, "-N", conf->nodes[i].name,
+		    geteuid() == 0 ? "-H" : NULL, NULL};
 		if (spawn_daemon(&ps[nps], dir, noded, argv, "herdd", conf->nodes[i].name) < 0)
 			goto fail_stop;
 		nps++;

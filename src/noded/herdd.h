@@ -20,6 +20,7 @@ struct stepd_conn {
 	struct bufferevent *bev;
 	uint32_t job_id;
 	uint32_t restarts; /* which run of the job (requeues) */
+	uint32_t step_id; /* STEP_ID_BATCH for the batch script */
 	uint32_t fwd_req_id; /* completion forwarded to herdctld, awaiting ack */
 	struct job_complete *done;
 	struct stepd_conn *next, *prev;

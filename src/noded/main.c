@@ -13,6 +13,8 @@
 #include <event2/buffer.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +35,7 @@
 #include "proto/states.h"
 #include "stepd.h"
 
-#define STEPD_HELLO 0x100U
+#include "stepd_int.h"
 
 static void ctld_connect(struct herdd *d);
 
@@ -164,6 +166,7 @@ send_launch_failure(struct herdd *d, const struct batch_launch *bl, const char *
 	s->d = d;
 	s->job_id = job_id;
 	s->restarts = bl->restarts;
+	s->step_id = STEP_ID_BATCH;
 	s->done = xcalloc(1, sizeof(*s->done));
 	s->done->job_id = job_id;
 	s->done->restarts = bl->restarts;
@@ -171,6 +174,7 @@ send_launch_failure(struct herdd *d, const struct batch_launch *bl, const char *
 	s->done->status = 1 << 8;
 	s->done->flags = COMPLETE_LAUNCH_FAILED;
 	s->done->msg = xstrdup(why);
+	s->done->step_id = STEP_ID_BATCH;
 	/* kept in the list without a connection until the controller acks */
 	s->next = d->stepds;
 	if (d->stepds)
@@ -188,6 +192,7 @@ stepd_frame(struct herdd *d, void *who, struct msg *m)
 	struct job_complete *jc = m->body;
 	s->job_id = jc->job_id;
 	s->restarts = jc->restarts;
+	s->step_id = jc->step_id;
 	if (jc->flags & STEPD_HELLO)
 		return;
 	proto_destroy(&rdesc_job_complete, s->done);
@@ -326,12 +331,14 @@ signal_job(struct herdd *d, struct job_signal *js)
 	for (struct stepd_conn *s = d->stepds; s; s = s->next) {
 		if (s->job_id != js->job_id || s->bev == NULL)
 			continue;
-		if (js->restarts != NO_VAL && s->restarts != js->restarts)
+		if (js->step_id != NO_VAL && js->step_id != s->step_id)
+			continue;
+		if (js->restarts != NO_VAL && s->step_id == STEP_ID_BATCH && s->restarts != js->restarts)
 			continue; /* another run of a requeued job */
 		bev_send(d, s->bev, REQ_JOB_SIGNAL, 0, js, 0);
 		sent++;
 	}
-	if (sent > 0)
+	if (sent > 0 || (js->step_id != NO_VAL && js->step_id != STEP_ID_BATCH))
 		return;
 	/* no supervisor connected: signal it directly */
 	char name[32];
@@ -484,10 +491,86 @@ struct peer {
 	struct bufferevent *bev;
 };
 
+/* Is uid a daemon's (root, ours, or SlurmUser)? */
+static int
+is_daemon_uid(struct herdd *d, uint32_t uid)
+{
+	if (uid == 0 || uid == (uint32_t)getuid())
+		return 1;
+	if (d->conf->slurm_user != NULL) {
+		struct passwd *pw = getpwnam(d->conf->slurm_user);
+		if (pw != NULL && pw->pw_uid == uid)
+			return 1;
+	}
+	return 0;
+}
+
+/* The controller's credential for this step on this node: 0 or an error. */
+static int
+check_step_cred(struct herdd *d, const struct step_launch *sl, uint32_t sender_uid)
+{
+	if (sl->cred_len < WIRE_HDR_LEN)
+		return ESLURMD_INVALID_JOB_CREDENTIAL;
+	struct wire_hdr h;
+	if (wire_hdr_decode(sl->cred, &h) != 0 || h.type != REQ_STEP_CRED ||
+	    (size_t)WIRE_HDR_LEN + h.cred_len + h.body_len != sl->cred_len)
+		return ESLURMD_INVALID_JOB_CREDENTIAL;
+	struct msg cm;
+	if (wire_decode(d->auth, 1, &h, sl->cred + WIRE_HDR_LEN, sl->cred + WIRE_HDR_LEN + h.cred_len, &cm) !=
+	    0)
+		return ESLURMD_INVALID_JOB_CREDENTIAL;
+	struct step_cred *c = cm.body;
+	int rc = 0;
+	if (!is_daemon_uid(d, cm.uid) || c->job_id != sl->job_id || c->step_id != sl->step_id ||
+	    c->uid != sl->uid || c->gid != sl->gid || c->node_name == NULL ||
+	    strcmp(c->node_name, d->node_name) != 0 || (sender_uid != 0 && sender_uid != c->uid))
+		rc = ESLURMD_INVALID_JOB_CREDENTIAL;
+	else if (c->expires < now_s())
+		rc = ESLURMD_CREDENTIAL_EXPIRED;
+	msg_free(&cm);
+	return rc;
+}
+
+static void
+step_launch(struct herdd *d, struct peer *p, struct msg *m)
+{
+	struct step_launch *sl = m->body;
+	int rc = check_step_cred(d, sl, m->uid);
+	if (rc == 0 && (sl->argv_cnt == 0 || sl->io_host == NULL || sl->io_port == 0 || sl->io_port > 65535))
+		rc = HERD_EPROTO;
+	if (rc != 0) {
+		log_warnx("step %u.%u: launch from uid %u refused: %s", sl->job_id, sl->step_id, m->uid,
+		    herd_strerror(rc));
+		struct rc r = {.rc = rc};
+		bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		close_range(3, ~0U, 0);
+		_exit(stepd_step_run(d->spool, d->node_name, sl));
+	}
+	struct rc r = {.rc = pid < 0 ? HERD_EINTERNAL : 0};
+	if (pid < 0)
+		log_warn("step %u.%u: cannot fork a step supervisor", sl->job_id, sl->step_id);
+	else
+		log_verbose("step %u.%u: herdstepd %ld started", sl->job_id, sl->step_id, (long)pid);
+	bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
+}
+
 static void
 peer_frame(struct herdd *d, void *who, struct msg *m)
 {
 	struct peer *p = who;
+	if (m->type == REQ_STEP_LAUNCH) {
+		step_launch(d, p, m);
+		return;
+	}
 	struct rc r = {.rc = m->type == REQ_PING || m->type == REQ_NODE_PING ? 0 : HERD_EUNKNOWN_MSG};
 	bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
 }
@@ -585,12 +668,12 @@ main(int argc, char **argv)
 	struct herdd dd, *d = &dd;
 	memset(d, 0, sizeof(dd));
 	const char *conf_path = NULL, *node = NULL, *logfile = NULL;
-	int foreground = 0, verbose = 0, opt;
+	int foreground = 0, verbose = 0, own_hostname = 0, opt;
 	/* -Z [--conf "CPUs=2 ..."]: a dynamic node, not in slurm.conf (node_dyn.c) */
 	int dynamic = 0;
 	const char *dyn_spec = NULL;
 	static const struct option longopts[] = {{"conf", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
-	while ((opt = getopt_long(argc, argv, "Df:N:L:vZ", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "Df:HN:L:vZ", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'Z':
 			dynamic = 1;
@@ -607,6 +690,9 @@ main(int argc, char **argv)
 		case 'N':
 			node = optarg;
 			break;
+		case 'H':
+			own_hostname = 1;
+			break;
 		case 'L':
 			logfile = optarg;
 			break;
@@ -615,7 +701,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-			    "usage: herdd [-D] [-f slurm.conf] [-N nodename] [-L logfile] [-Z [--conf "
+			    "usage: herdd [-D] [-H] [-f slurm.conf] [-N nodename] [-L logfile] [-Z [--conf "
 			    "'CPUs=N ...']]\n");
 			return 1;
 		}
@@ -655,6 +741,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	d->node_name = xstrdup(node);
+	/* several nodes on one machine: each answers hostname with its name,
+	 * as the hosts of a real cluster do (a UTS namespace of its own) */
+	if (own_hostname && strcmp(host, node) != 0) {
+		if (unshare(CLONE_NEWUTS) < 0 || sethostname(node, strlen(node)) < 0)
+			fprintf(stderr, "herdd: warning: cannot take the host name %s: %s\n", node,
+			    strerror(errno));
+	}
 	char *lf = logfile
 	               ? xstrdup(logfile)
 	               : (d->conf->slurmd_log_file ? expand_node_pattern(d->conf->slurmd_log_file, node, host)

@@ -32,8 +32,7 @@
 #include "proto/proto.h"
 #include "proto/sigflags.h"
 #include "stepd.h"
-
-#define STEPD_HELLO 0x100U
+#include "stepd_int.h"
 
 struct stepd {
 	const char *spool, *node;
@@ -47,104 +46,12 @@ struct stepd {
 	int64_t kill_at_ms; /* SIGKILL deadline, 0 none */
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -1;
-	int r = net_write_all(fd, data, len);
-	close(fd);
-	return r;
-}
-
-/* cgroup v2: the unified mount (pure v2 or the hybrid "unified" one). */
-static char *
-cgroup_create(struct stepd *s)
-{
-	static const char *roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
-	for (size_t i = 0; i < 2; i++) {
-		char *probe = xasprintf("%s/cgroup.procs", roots[i]);
-		char *kill_file = xasprintf("%s/cgroup.controllers", roots[i]);
-		int ok = access(probe, W_OK) == 0 && access(kill_file, F_OK) == 0;
-		free(probe);
-		free(kill_file);
-		if (!ok)
-			continue;
-		char *base = xasprintf("%s/herd", roots[i]);
-		mkdir(base, 0755);
-		/* unique on the host: several clusters (or nodes of one cluster)
-		 * may run a job with the same id and node name here */
-		char *cg = xasprintf("%s/%s_job%u_%ld", base, s->node, s->job_id, (long)getpid());
-		free(base);
-		if (mkdir(cg, 0755) == 0)
-			return cg;
-		free(cg);
-	}
-	return NULL;
-}
-
-static void
-cgroup_kill(struct stepd *s)
-{
-	if (s->cgroup == NULL)
-		return;
-	char *kf = xasprintf("%s/cgroup.kill", s->cgroup);
-	if (write_file(kf, "1", 1, 0644) < 0) {
-		/* older kernels: kill what is listed */
-		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
-		FILE *f = fopen(pf, "r");
-		long pid;
-		while (f && fscanf(f, "%ld", &pid) == 1)
-			kill((pid_t)pid, SIGKILL);
-		if (f)
-			fclose(f);
-		free(pf);
-	}
-	free(kf);
-}
-
-static int
-cgroup_empty(struct stepd *s)
-{
-	if (s->cgroup == NULL)
-		return 1;
-	char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
-	FILE *f = fopen(pf, "r");
-	free(pf);
-	if (f == NULL)
-		return 1;
-	long pid;
-	int empty = fscanf(f, "%ld", &pid) != 1;
-	fclose(f);
-	return empty;
-}
-
 static void
 signal_all(struct stepd *s, int sig)
 {
 	if (s->child > 0)
 		kill(-s->child, sig);
-	if (s->cgroup != NULL && sig == SIGKILL)
-		cgroup_kill(s);
-	else if (s->cgroup != NULL) {
-		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
-		FILE *f = fopen(pf, "r");
-		long pid;
-		while (f && fscanf(f, "%ld", &pid) == 1)
-			kill((pid_t)pid, sig);
-		if (f)
-			fclose(f);
-		free(pf);
-	}
+	stepd_cgroup_signal(s->cgroup, sig);
 }
 
 static int
@@ -163,7 +70,7 @@ static void __attribute__((noreturn)) child_exec(struct stepd *s, int efd)
 	setpgid(0, 0);
 	if (s->cgroup != NULL) {
 		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
-		write_file(pf, "0", 1, 0644);
+		stepd_write_file(pf, "0", 1, 0644);
 		free(pf);
 	}
 	sigset_t none;
@@ -239,7 +146,8 @@ herdd_connect(struct stepd *s)
 	s->hfd = net_connect_unix(s->sock);
 	if (s->hfd < 0)
 		return -1;
-	struct job_complete hello = {.job_id = s->job_id, .restarts = s->bl->restarts, .flags = STEPD_HELLO};
+	struct job_complete hello = {
+	    .job_id = s->job_id, .restarts = s->bl->restarts, .flags = STEPD_HELLO, .step_id = STEP_ID_BATCH};
 	if (net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &hello) < 0) {
 		close(s->hfd);
 		s->hfd = -1;
@@ -270,7 +178,7 @@ handle_signal_req(struct stepd *s, struct job_signal *js)
 		signal_all(s, SIGCONT);
 		signal_all(s, js->signal ? (int)js->signal : SIGTERM);
 		if (s->kill_at_ms == 0)
-			s->kill_at_ms = now_ms() + (int64_t)js->kill_wait * 1000;
+			s->kill_at_ms = stepd_now_ms() + (int64_t)js->kill_wait * 1000;
 		return;
 	}
 	if (js->flags & CANCEL_BATCH_ONLY) {
@@ -335,7 +243,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	 * killed earlier run of the same job (requeue) still reading its own
 	 * copy is never fed this one, and its clean-up cannot remove ours */
 	char *tmp = xasprintf("%s.%ld", s->script, (long)getpid());
-	if (write_file(tmp, s->bl->script, strlen(s->bl->script), 0700) < 0 ||
+	if (stepd_write_file(tmp, s->bl->script, strlen(s->bl->script), 0700) < 0 ||
 	    chown(tmp, s->bl->uid, s->bl->gid) < 0 || rename(tmp, s->script) < 0) {
 		snprintf(launch_err, sizeof(launch_err), "cannot write %s: %s", s->script, strerror(errno));
 		unlink(tmp);
@@ -348,7 +256,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	if (s->lock_fd >= 0 && fcntl(s->lock_fd, F_SETLK, &fl) < 0)
 		log_warn("job %u: cannot lock %s", s->job_id, s->script);
 	herdd_connect(s);
-	s->cgroup = cgroup_create(s);
+	s->cgroup = stepd_cgroup_create(s->node, s->job_id, "");
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -382,11 +290,11 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 		struct pollfd p[2] = {{sfd, POLLIN, 0}, {s->hfd, POLLIN, 0}};
 		int timeout = 1000;
 		if (s->kill_at_ms) {
-			int64_t left = s->kill_at_ms - now_ms();
+			int64_t left = s->kill_at_ms - stepd_now_ms();
 			timeout = left < 0 ? 0 : (left < 1000 ? (int)left : 1000);
 		}
 		poll(p, s->hfd >= 0 ? 2 : 1, timeout);
-		if (s->kill_at_ms && now_ms() >= s->kill_at_ms) {
+		if (s->kill_at_ms && stepd_now_ms() >= s->kill_at_ms) {
 			signal_all(s, SIGKILL);
 			s->kill_at_ms = 0;
 		}
@@ -398,7 +306,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 					signal_all(s, SIGCONT);
 					signal_all(s, SIGTERM);
 					if (s->kill_at_ms == 0)
-						s->kill_at_ms = now_ms() + 30000;
+						s->kill_at_ms = stepd_now_ms() + 30000;
 				}
 			}
 			int wst;
@@ -411,16 +319,16 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 		}
 		if (s->hfd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			herdd_read(s, NULL);
-		if (s->hfd < 0 && now_ms() >= next_connect) {
+		if (s->hfd < 0 && stepd_now_ms() >= next_connect) {
 			herdd_connect(s);
-			next_connect = now_ms() + 200;
+			next_connect = stepd_now_ms() + 200;
 		}
 	}
 	/* the batch script is gone: so is everything it left behind */
 	if (s->child > 0)
 		kill(-s->child, SIGKILL);
-	cgroup_kill(s);
-	for (int i = 0; i < 200 && !cgroup_empty(s); i++) {
+	stepd_cgroup_kill(s->cgroup);
+	for (int i = 0; i < 200 && !stepd_cgroup_empty(s->cgroup); i++) {
 		struct timespec ts = {0, 5000000};
 		nanosleep(&ts, NULL);
 	}
@@ -442,12 +350,13 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	    .node_name = (char *)s->node,
 	    .status = status,
 	    .flags = flags,
-	    .msg = launch_err[0] ? launch_err : NULL};
+	    .msg = launch_err[0] ? launch_err : NULL,
+	    .step_id = STEP_ID_BATCH};
 	int acked = 0;
 	while (!acked) {
 		if (herdd_connect(s) == 0 && net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &jc) == 0) {
-			int64_t until = now_ms() + 5000;
-			while (!acked && s->hfd >= 0 && now_ms() < until)
+			int64_t until = stepd_now_ms() + 5000;
+			while (!acked && s->hfd >= 0 && stepd_now_ms() < until)
 				herdd_read(s, &acked);
 		}
 		if (!acked) {

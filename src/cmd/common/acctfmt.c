@@ -644,9 +644,14 @@ acct_job_lines(const struct acct_out *o, const struct acct_job *j, struct buf *o
 		line(o, j, NULL, out);
 	if (o->allocations)
 		return;
-	for (uint32_t i = 0; i < j->steps_cnt; i++)
-		if (o->want == NULL || o->want(j, &j->steps[i], o->want_arg))
-			line(o, j, &j->steps[i], out);
+	/* as Slurm lists them: batch, extern, then the numbered steps */
+	for (int pass = 0; pass < 3; pass++)
+		for (uint32_t i = 0; i < j->steps_cnt; i++) {
+			uint32_t id = j->steps[i].step_id;
+			int p = id == STEP_ID_BATCH ? 0 : id == STEP_ID_EXTERN ? 1 : 2;
+			if (p == pass && (o->want == NULL || o->want(j, &j->steps[i], o->want_arg)))
+				line(o, j, &j->steps[i], out);
+		}
 }
 
 static int

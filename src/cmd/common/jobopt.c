@@ -65,6 +65,13 @@ jobopt_reset(struct jobopt *o)
 	o->parsable = o->quiet = o->verbose = o->wait = o->test_only = 0;
 	o->help = o->usage = o->version = o->ignore_pbs = 0;
 	o->mem_level = o->mem_cpu_level = 0;
+	free(o->mpi);
+	free(o->jobid);
+	free(o->cpu_bind);
+	o->mpi = o->jobid = o->cpu_bind = NULL;
+	o->label = o->unbuffered = o->kill_bad_exit = o->overlap = o->exact = o->pty = 0;
+	o->multi_prog = o->disable_status = o->no_shell = o->quit_on_interrupt = 0;
+	o->wait_s = -1;
 }
 
 void
@@ -75,6 +82,7 @@ jobopt_init(struct jobopt *o, unsigned cmd, const char *prog, const char *env_pr
 	o->prog = prog;
 	o->env_prefix = env_prefix;
 	jobopt_desc_init(&o->desc);
+	o->wait_s = -1;
 	o->cwd = getcwd(NULL, 0);
 	if (o->cwd == NULL)
 		o->cwd = xstrdup("/");

@@ -109,6 +109,15 @@ enum jobopt_long_id {
 	LONG_OPT_WAIT_ALL_NODES,
 	LONG_OPT_WCKEY,
 	LONG_OPT_WRAP,
+	LONG_OPT_MPI,
+	LONG_OPT_OVERLAP,
+	LONG_OPT_EXACT,
+	LONG_OPT_PTY,
+	LONG_OPT_MULTI_PROG,
+	LONG_OPT_JOBID,
+	LONG_OPT_CPU_BIND,
+	LONG_OPT_NO_SHELL,
+	LONG_OPT_QUIT_ON_INTERRUPT,
 };
 
 struct jobopt;
@@ -154,6 +163,14 @@ struct jobopt {
 	char *clusters; /* -M value (only the local cluster exists) */
 	char *distribution; /* -m value as given */
 	int overcommit; /* -O */
+
+	/* srun / salloc */
+	int label, unbuffered, kill_bad_exit, overlap, exact, pty, multi_prog;
+	int disable_status, no_shell, quit_on_interrupt;
+	char *mpi; /* --mpi value */
+	char *jobid; /* --jobid value */
+	char *cpu_bind; /* --cpu-bind value (accepted) */
+	int wait_s; /* srun -W/--wait seconds, -1 unset */
 
 	/* bookkeeping while applying */
 	int level; /* level of the option being handled */

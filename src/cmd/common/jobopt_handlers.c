@@ -281,6 +281,38 @@ h_cmdflag(struct jobopt *o, const struct jobopt_def *d, const char *arg)
 	return 0;
 }
 
+/* a string member of struct jobopt */
+static int
+h_cmdstr(struct jobopt *o, const struct jobopt_def *d, const char *arg)
+{
+	if (arg == NULL || *arg == '\0')
+		return jobopt_err(o, "Invalid --%s specification", d->name);
+	set_str(OPT_AT(o, d, char *), arg);
+	return 0;
+}
+
+/* srun -W/--wait=<seconds> */
+static int
+h_wait_secs(struct jobopt *o, const struct jobopt_def *d, const char *arg)
+{
+	uint32_t v;
+	if (parse_u32(arg, &v) < 0)
+		return jobopt_err(o, "Invalid numeric value \"%s\" for --wait.", arg ? arg : "");
+	o->wait_s = (int)v;
+	return 0;
+}
+
+/* -I/--immediate[=secs] */
+static int
+h_immediate(struct jobopt *o, const struct jobopt_def *d, const char *arg)
+{
+	uint32_t v = 1;
+	if (arg != NULL && parse_u32(arg, &v) < 0)
+		return jobopt_err(o, "Invalid numeric value \"%s\" for --immediate.", arg);
+	o->desc.immediate = v ? v : 1;
+	return 0;
+}
+
 /* ---- specific handlers ---- */
 
 static int
@@ -774,8 +806,37 @@ static const struct jobopt_def table[] = {
     {"verbose", 'v', NA, ALL, h_verbose, 0, "DEBUG", NULL, "verbose mode (multiple -v's increase verbosity)"},
     {"version", 'V', NA, ALL, h_cmdflag, C(version), NULL, NULL, "output version information and exit"},
     {"wait", 'W', NA, SB, h_wait, 0, "WAIT", NULL, "wait for the job to end; exit with its exit code"},
+    {"wait", 'W', RA, SR, h_wait_secs, 0, "WAIT", "sec",
+        "seconds to wait after the first task exits before killing the rest"},
     {"wait-all-nodes", LONG_OPT_WAIT_ALL_NODES, RA, SB | SA, h_accept, 0, NULL, "0|1",
         "wait for all nodes to be ready (accepted)"},
+    {"label", 'l', NA, SR, h_cmdflag, C(label), "LABELIO", NULL,
+        "prepend task number to lines of stdout/err"},
+    {"unbuffered", 'u', NA, SR, h_cmdflag, C(unbuffered), "UNBUFFEREDIO", NULL,
+        "do not line-buffer stdout/err"},
+    {"kill-on-bad-exit", 'K', OA, SR, h_cmdflag, C(kill_bad_exit), "KILL_BAD_EXIT", "0|1",
+        "kill the job if any task terminates with a non-zero exit code"},
+    {"mpi", LONG_OPT_MPI, RA, SR, h_cmdstr, C(mpi), "MPI_TYPE", "type",
+        "type of MPI being used (list: --mpi=list)"},
+    {"overlap", LONG_OPT_OVERLAP, NA, SR, h_cmdflag, C(overlap), "OVERLAP", NULL,
+        "share resources with other steps"},
+    {"exact", LONG_OPT_EXACT, NA, SR, h_cmdflag, C(exact), "EXACT", NULL,
+        "use only the resources requested for the step"},
+    {"pty", LONG_OPT_PTY, NA, SR, h_cmdflag, C(pty), NULL, NULL, "run task zero in pseudo terminal"},
+    {"multi-prog", LONG_OPT_MULTI_PROG, NA, SR, h_cmdflag, C(multi_prog), NULL, NULL,
+        "the command is a file of rank-to-program lines"},
+    {"jobid", LONG_OPT_JOBID, RA, SR, h_cmdstr, C(jobid), "JOBID", "id",
+        "run under an already allocated job"},
+    {"cpu-bind", LONG_OPT_CPU_BIND, RA, SR, h_cmdstr, C(cpu_bind), "CPU_BIND", "type",
+        "task to CPU binding (accepted)"},
+    {"disable-status", 'X', NA, SR, h_cmdflag, C(disable_status), "DISABLE_STATUS", NULL,
+        "Ctrl-C is forwarded to the tasks instead of printing their status"},
+    {"quit-on-interrupt", LONG_OPT_QUIT_ON_INTERRUPT, NA, SR, h_cmdflag, C(quit_on_interrupt), NULL, NULL,
+        "quit immediately on a single Ctrl-C"},
+    {"immediate", 'I', OA, SR | SA, h_immediate, 0, "IMMEDIATE", "secs",
+        "exit if resources are not available within the time period specified"},
+    {"no-shell", LONG_OPT_NO_SHELL, NA, SA, h_cmdflag, C(no_shell), NULL, NULL,
+        "immediately exit after allocating resources, without running a command"},
     {"wckey", LONG_OPT_WCKEY, RA, ALL, h_str, D(wckey), "WCKEY", "wckey", "wckey to run the job under"},
     {"wrap", LONG_OPT_WRAP, RA, SB, h_wrap, 0, NULL, "command",
         "wrap the command string in a simple sh script and submit it"},

@@ -56,6 +56,9 @@ struct rdesc {
 #define PROTO_DECL_STRV(t, n) \
 	char **n; \
 	uint32_t n##_cnt;
+#define PROTO_DECL_BYTES(t, n) \
+	uint8_t *n; \
+	uint32_t n##_len;
 #define PROTO_DECL_ARR(t, n) \
 	struct t *n; \
 	uint32_t n##_cnt;

@@ -15,7 +15,7 @@
 #ifndef HERD_RECORDS_H
 #define HERD_RECORDS_H
 
-#define HERD_PROTO_VERSION 1
+#define HERD_PROTO_VERSION 2
 
 /* X(S, KIND, SUBRECORD, NAME) */
 
@@ -74,11 +74,15 @@
 	X(S, U32, , batch) \
 	X(S, U32, , immediate)
 
+/* state and reason: where the job stands right after submission (srun
+ * and salloc say whether they must wait) */
 #define REC_submit_resp(X, S) \
 	X(S, U32, , job_id) \
 	X(S, U32, , step_id) \
 	X(S, I32, , rc) \
-	X(S, STR, , msg)
+	X(S, STR, , msg) \
+	X(S, U32, , state) \
+	X(S, U32, , reason)
 
 #define REC_job_info(X, S) \
 	X(S, U32, , job_id) \
@@ -305,14 +309,16 @@
 	X(S, U32, , cpus) \
 	X(S, U64, , mem_mb)
 
-/* herdctld -> herdd: signal or end a job on a node. */
+/* herdctld -> herdd: signal or end a job on a node.  step_id NO_VAL:
+ * every step of the job (and its batch script); else that step only. */
 #define REC_job_signal(X, S) \
 	X(S, U32, , job_id) \
 	X(S, U32, , restarts) \
 	X(S, U32, , signal) \
 	X(S, U32, , flags) \
 	X(S, U32, , kill_wait) \
-	X(S, STR, , msg)
+	X(S, STR, , msg) \
+	X(S, U32, , step_id)
 
 /* herdstepd -> herdd -> herdctld: a job's batch script ended. */
 #define REC_job_complete(X, S) \
@@ -321,7 +327,8 @@
 	X(S, STR, , node_name) \
 	X(S, U32, , status) \
 	X(S, U32, , flags) \
-	X(S, STR, , msg)
+	X(S, STR, , msg) \
+	X(S, U32, , step_id)
 
 /* herdctld state save: a job's dynamic state (journal update record) */
 #define REC_job_state(X, S) \
@@ -438,6 +445,117 @@
 
 #define REC_acct_jobs(X, S) X(S, ARR, acct_job, jobs)
 
+/* srun -> herdctld: a new step in job_id (flags STEP_F_*, sigflags.h). */
+#define REC_step_create_req(X, S) \
+	X(S, U32, , job_id) \
+	X(S, STR, , name) \
+	X(S, U32, , ntasks) \
+	X(S, U32, , min_nodes) \
+	X(S, U32, , max_nodes) \
+	X(S, U32, , cpus_per_task) \
+	X(S, U32, , ntasks_per_node) \
+	X(S, STR, , req_nodes) \
+	X(S, STR, , exc_nodes) \
+	X(S, U32, , distribution) \
+	X(S, U32, , plane_size) \
+	X(S, U32, , flags) \
+	X(S, U32, , time_limit) \
+	X(S, STR, , submit_line)
+
+/* one node of a new step: where its herdd listens, the credential the
+ * controller signed for it, and the global ranks it runs */
+#define REC_step_node(X, S) \
+	X(S, STR, , name) \
+	X(S, STR, , addr) \
+	X(S, U32, , port) \
+	X(S, BYTES, , cred) \
+	X(S, U32, , ntasks) \
+	X(S, U32, , cpus) \
+	X(S, STR, , gtids)
+
+#define REC_step_create_resp(X, S) \
+	X(S, I32, , rc) \
+	X(S, STR, , msg) \
+	X(S, U32, , job_id) \
+	X(S, U32, , step_id) \
+	X(S, STR, , nodelist) \
+	X(S, U32, , ntasks) \
+	X(S, STR, , tasks_per_node) \
+	X(S, ARR, step_node, nodes)
+
+/* herdctld's signed statement that uid may run step job_id.step_id on
+ * node_name until expires (a REQ_STEP_CRED frame, carried by srun) */
+#define REC_step_cred(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , step_id) \
+	X(S, U32, , uid) \
+	X(S, U32, , gid) \
+	X(S, STR, , node_name) \
+	X(S, U32, , cpus) \
+	X(S, I64, , expires)
+
+/* srun -> herdd: start this node's tasks of a step */
+#define REC_step_launch(X, S) \
+	X(S, BYTES, , cred) \
+	X(S, U32, , job_id) \
+	X(S, U32, , step_id) \
+	X(S, U32, , uid) \
+	X(S, U32, , gid) \
+	X(S, STR, , user_name) \
+	X(S, U32, , node_id) \
+	X(S, U32, , ntasks) \
+	X(S, STRV, , node_names) \
+	X(S, STRV, , node_gtids) \
+	X(S, STR, , nodelist) \
+	X(S, STR, , tasks_per_node) \
+	X(S, U32, , cpus) \
+	X(S, U32, , cpus_per_task) \
+	X(S, STRV, , argv) \
+	X(S, STRV, , env) \
+	X(S, STR, , work_dir) \
+	X(S, STR, , io_host) \
+	X(S, U32, , io_port) \
+	X(S, BYTES, , io_key) \
+	X(S, U32, , flags) \
+	X(S, U32, , stdin_task) \
+	X(S, STR, , mpi) \
+	X(S, U32, , umask)
+
+/* step I/O between herdstepd (connects) and srun (listens) */
+#define REC_io_hello(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , step_id) \
+	X(S, U32, , node_id) \
+	X(S, BYTES, , key)
+
+/* stream: 0 stdin (srun -> task), 1 stdout, 2 stderr; empty data = EOF */
+#define REC_io_data(X, S) \
+	X(S, U32, , task) \
+	X(S, U32, , stream) \
+	X(S, BYTES, , data)
+
+/* a task ended: status as from wait(); flags COMPLETE_LAUNCH_FAILED with msg */
+#define REC_io_exit(X, S) \
+	X(S, U32, , task) \
+	X(S, U32, , status) \
+	X(S, U32, , flags) \
+	X(S, STR, , msg)
+
+/* control: IO_CTL_* (sigflags.h) */
+#define REC_io_ctl(X, S) \
+	X(S, U32, , kind) \
+	X(S, U32, , node) \
+	X(S, U64, , seq) \
+	X(S, BYTES, , data)
+
+/* srun / salloc -> herdctld: a step ended (step_id), or the client is done
+ * with its allocation (step_id NO_VAL) */
+#define REC_step_complete(X, S) \
+	X(S, U32, , job_id) \
+	X(S, U32, , step_id) \
+	X(S, U32, , status) \
+	X(S, U32, , flags)
+
 /* the record list: R(name) for each record above */
 #define HERD_RECORDS(R) \
 	R(acct_step) \
@@ -466,7 +584,17 @@
 	R(job_signal) \
 	R(job_complete) \
 	R(job_state) \
-	R(job_saved)
+	R(job_saved) \
+	R(step_create_req) \
+	R(step_node) \
+	R(step_create_resp) \
+	R(step_cred) \
+	R(step_launch) \
+	R(io_hello) \
+	R(io_data) \
+	R(io_exit) \
+	R(io_ctl) \
+	R(step_complete)
 
 /* M(TYPE, record).  Numbers are assigned in order; append only. */
 #define HERD_MESSAGES(M) \
@@ -497,6 +625,17 @@
 	M(REQ_NODE_PING, empty) \
 	M(REQ_ACCT_JOB, acct_job) \
 	M(REQ_ACCT_QUERY, acct_query) \
-	M(RESP_ACCT_JOBS, acct_jobs)
+	M(RESP_ACCT_JOBS, acct_jobs) \
+	M(REQ_STEP_CREATE, step_create_req) \
+	M(RESP_STEP_CREATE, step_create_resp) \
+	M(REQ_STEP_CRED, step_cred) \
+	M(REQ_STEP_LAUNCH, step_launch) \
+	M(IO_HELLO, io_hello) \
+	M(IO_DATA, io_data) \
+	M(IO_EXIT, io_exit) \
+	M(IO_CTL, io_ctl) \
+	M(REQ_STEP_COMPLETE, step_complete) \
+	M(REQ_ALLOC_DONE, step_complete) \
+	M(RESP_ALLOC, job_info)
 
 #endif

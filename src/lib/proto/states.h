@@ -152,6 +152,8 @@ const char *node_state_string_sinfo_long(uint32_t state, char *buf, unsigned len
 	E(2037, ESLURM_PATHNAME_TOO_LONG, "Pathname of a file, directory or other parameter too long") \
 	E(2038, ESLURM_NOT_SUPPORTED, "Requested operation not supported on this system") \
 	E(2044, ESLURM_INVALID_FEATURE, "Invalid feature specification") \
+	E(2045, ESLURM_BAD_DIST, "Task distribution specification invalid") \
+	E(2046, ESLURM_NODES_BUSY, "Requested nodes are busy") \
 	E(2047, ESLURM_TRANSITION_STATE_NO_UPDATE, "Job is in a transitional state and can not be updated") \
 	E(2051, ESLURM_INVALID_ARRAY, "Invalid job array specification") \
 	E(2052, ESLURM_JOB_NOT_RUNNING, "Job is not running") \
@@ -161,6 +163,8 @@ const char *node_state_string_sinfo_long(uint32_t state, char *buf, unsigned len
 	E(2071, ESLURM_INVALID_NODE_STATE, "Invalid node state specified") \
 	E(2100, ESLURM_INVALID_TIME_VALUE, "Invalid time specified") \
 	E(2200, ESLURM_NOT_TOP_PRIORITY, "Job not top priority") \
+	E(4007, ESLURMD_INVALID_JOB_CREDENTIAL, "Invalid job credential") \
+	E(4008, ESLURMD_CREDENTIAL_EXPIRED, "Job credential expired") \
 	E(3000, ESLURM_REJECTED_MAX_JOBS, "Slurm temporarily unable to accept job, sleeping and retrying") \
 	E(6000, HERD_EPROTO, "Protocol data is malformed") \
 	E(6001, HERD_EAUTH, "Protocol authentication error") \
