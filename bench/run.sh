@@ -230,6 +230,38 @@ if [[ -x $build/sacct && -f $dir/slurmdbd.conf ]]; then
 	    "$((m / 1000)).$(((m % 1000) / 100))" ms f_sacct_all_median_s lo "< 50 ms for 10,000"
 fi
 
+# 8. steps: srun true from outside an allocation (creates and ends a job)
+if [[ -x $build/srun && -x $build/salloc ]]; then
+	ts=()
+	for ((i = 0; i < 20; i++)); do
+		now t0
+		srun true
+		now t1
+		ts+=($((t1 - t0)))
+	done
+	m=$(printf '%s\n' "${ts[@]}" | median)
+	row "srun true outside an allocation (median of 20)" "$((m / 1000)).$(((m % 1000) / 100))" ms \
+	    h_srun_true_median_s lo "< 10 ms"
+
+	# 9./10. step launch inside one allocation: latency, then steps per second
+	# shellcheck disable=SC2016 # expanded by the allocation's shell
+	salloc -Q -N1 bash -c '
+		now() { local t=${EPOCHREALTIME/[.,]/}; printf -v "$1" "%d" $((10#$t)); }
+		for ((i = 0; i < 50; i++)); do now a; srun -n1 true; now b; echo $((b - a)); done >steplat.txt
+		now a; for ((i = 0; i < 200; i++)); do srun -n1 true; done; now b
+		echo $((200 * 1000000 / (b - a))) >steprate.txt' 2>/dev/null
+	m=$(median <steplat.txt)
+	row "srun -n1 true inside an allocation (median of 50)" "$((m / 1000)).$(((m % 1000) / 100))" ms "" lo \
+	    "< 5 ms"
+	row "steps per second from one allocation (200)" "$(cat steprate.txt)" /s "" hi "-"
+
+	# 11. I/O through srun: 1 GB from a task to srun's stdout
+	now t0
+	srun head -c 1000000000 /dev/zero >/dev/null
+	now t1
+	row "srun I/O, 1 GB task stdout to srun" "$((1000000000 / (t1 - t0)))" MB/s "" hi ">= 500 MB/s"
+fi
+
 echo
 echo "herd $("$build/herd" --version | awk '{ print $2 }') on $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%d)"
 printf '| %-44s | %17s | %12s | %7s | %-20s |\n' "measurement" "herd" "Slurm 22.05" "ratio" "target"

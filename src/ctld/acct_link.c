@@ -411,8 +411,25 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 		a->steps = st;
 }
 
+static void acct_job_queue(struct ctld *c, struct job *j, int durable);
+
 void
 acct_job_changed(struct ctld *c, struct job *j)
+{
+	acct_job_queue(c, j, 1);
+}
+
+/* Steps come and go many times a second inside one job: their rows are
+ * queued without holding replies for an fdatasync (the next durable commit
+ * covers them; only a machine crash in between could lose one). */
+void
+acct_step_changed(struct ctld *c, struct job *j)
+{
+	acct_job_queue(c, j, 0);
+}
+
+static void
+acct_job_queue(struct ctld *c, struct job *j, int durable)
 {
 	struct acct_link *l = acct_get(c);
 	if (l == NULL)
@@ -451,8 +468,10 @@ acct_job_changed(struct ctld *c, struct job *j)
 			log_warn("accounting: cannot cut acct.queue back");
 	} else {
 		l->size += b.len;
-		l->dirty = 1;
-		state_commit_request(c);
+		if (durable) {
+			l->dirty = 1;
+			state_commit_request(c);
+		}
 	}
 	buf_free(&b);
 	free(tres_req);

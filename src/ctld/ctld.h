@@ -190,6 +190,7 @@ void conn_close_all(struct ctld *c);
 int acct_link_open(struct ctld *c);
 void acct_link_close(struct ctld *c);
 void acct_job_changed(struct ctld *c, struct job *j);
+void acct_step_changed(struct ctld *c, struct job *j); /* no fdatasync before replies */
 void acct_sync(struct ctld *c);
 
 /* step.c */

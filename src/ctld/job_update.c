@@ -177,10 +177,15 @@ job_update_one(struct ctld *c, struct job *j, struct job_update_req *req, uint32
 			return ESLURM_JOB_NOT_RUNNING;
 		if (!susp && base != JOB_SUSPENDED)
 			return ESLURM_JOB_NOT_SUSPENDED;
-		struct job_signal js = {
-		    .job_id = j->id, .restarts = j->restarts, .signal = susp ? SIGSTOP : SIGCONT};
-		if (j->node_cnt && c->nodes[j->node_idx[0]].conn)
-			conn_send(c, c->nodes[j->node_idx[0]].conn, REQ_JOB_SIGNAL, &js);
+		struct job_signal js = {.job_id = j->id,
+		    .restarts = j->restarts,
+		    .signal = susp ? SIGSTOP : SIGCONT,
+		    .flags = CANCEL_FULL,
+		    .step_id = NO_VAL};
+		/* the batch script and the steps on every node of the job */
+		for (uint32_t k = 0; k < j->node_cnt; k++)
+			if (c->nodes[j->node_idx[k]].conn)
+				conn_send(c, c->nodes[j->node_idx[k]].conn, REQ_JOB_SIGNAL, &js);
 		j->state = (j->state & ~JOB_STATE_BASE) | (susp ? JOB_SUSPENDED : JOB_RUNNING);
 		break;
 	}

@@ -179,7 +179,8 @@ node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 			    .restarts = NO_VAL,
 			    .signal = 9,
 			    .flags = SIGNAL_KILL_JOB,
-			    .kill_wait = 0};
+			    .kill_wait = 0,
+			    .step_id = NO_VAL};
 			conn_send(c, cn, REQ_JOB_SIGNAL, &js);
 		}
 	}

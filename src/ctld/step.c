@@ -96,7 +96,7 @@ step_finish(struct ctld *c, struct job *j, struct step *s, uint32_t state, uint3
 		}
 	j->step_changes++;
 	c->last_update = s->end_time;
-	acct_job_changed(c, j);
+	acct_step_changed(c, j);
 	log_verbose("step %u.%u: %s", j->id, s->id, job_state_string(state));
 }
 
@@ -347,7 +347,7 @@ step_create_rpc(struct ctld *c, struct conn *cn, struct msg *m)
 	free(pick);
 	free(free_cpus);
 	c->last_update = s->start_time;
-	acct_job_changed(c, j);
+	acct_step_changed(c, j);
 	log_verbose("step %u.%u: %u tasks on %s", j->id, s->id, ntasks, s->nodelist);
 }
 

@@ -455,6 +455,8 @@ ctld_connect(struct herdd *d)
 	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &sslen) == 0) {
 		if (bufferevent_socket_connect(d->ctld, (struct sockaddr *)&ss, sslen) < 0)
 			ctld_lost(d);
+		else
+			net_set_nodelay(bufferevent_getfd(d->ctld));
 		return;
 	}
 	/* a name: resolve it the blocking way (once per attempt) */
@@ -602,6 +604,7 @@ listen_cb(evutil_socket_t lfd, short what, void *arg)
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		net_set_nodelay(fd);
 		struct peer *p = xcalloc(1, sizeof(*p));
 		p->d = d;
 		p->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);

@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "layout/layout.h"
+#include "layout/multiprog.h"
 #include "mpi_hook.h"
 #include "net/net.h"
 #include "proto/proto.h"
@@ -72,6 +73,7 @@ struct sstep {
 	uint64_t acked; /* stdin bytes delivered, not yet acknowledged */
 	uint32_t worst;
 	struct mpi_hook *mpi;
+	int in_cgroup; /* tasks are born in the cgroup */
 };
 
 static uint32_t
@@ -140,12 +142,11 @@ mpi_send(void *arg, uint32_t kind, uint32_t node, uint64_t seq, const void *data
 static void
 signal_tasks(struct sstep *s, int sig)
 {
-	if (s->pgid > 0)
+	/* each process once: a handler must not run twice for one signal */
+	if (s->cgroup != NULL)
+		stepd_cgroup_signal(s->cgroup, sig);
+	else if (s->pgid > 0)
 		kill(-s->pgid, sig);
-	for (uint32_t i = 0; i < s->n; i++)
-		if (s->t[i].pid > 0 && !s->t[i].exited)
-			kill(s->t[i].pid, sig);
-	stepd_cgroup_signal(s->cgroup, sig);
 }
 
 static void
@@ -161,7 +162,7 @@ static void __attribute__((noreturn)) task_exec(struct sstep *s, struct task *t,
 {
 	struct step_launch *sl = s->sl;
 	setpgid(0, s->pgid);
-	if (s->cgroup != NULL) {
+	if (s->cgroup != NULL && !s->in_cgroup) {
 		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
 		stepd_write_file(pf, "0", 1, 0644);
 		free(pf);
@@ -220,9 +221,20 @@ static void __attribute__((noreturn)) task_exec(struct sstep *s, struct task *t,
 	}
 	env = xreallocarray(env, n + 1, sizeof(char *));
 	env[n] = NULL;
-	char **argv = xcalloc(sl->argv_cnt + 1, sizeof(char *));
-	for (uint32_t i = 0; i < sl->argv_cnt; i++)
-		argv[i] = sl->argv[i];
+	char **argv;
+	if ((sl->flags & LAUNCH_MULTI_PROG) && sl->argv_cnt >= 2) {
+		uint32_t ac;
+		char why[256];
+		argv = multiprog_argv(sl->argv[1], t->gtid, &ac, why, sizeof(why));
+		if (argv == NULL) {
+			dprintf(2, "slurmstepd: error: %s\n", why);
+			_exit(1);
+		}
+	} else {
+		argv = xcalloc(sl->argv_cnt + 1, sizeof(char *));
+		for (uint32_t i = 0; i < sl->argv_cnt; i++)
+			argv[i] = sl->argv[i];
+	}
 	environ = env;
 	execvp(argv[0], argv);
 	dprintf(2, "slurmstepd: error: execve(): %s: %s\n", argv[0], strerror(errno));
@@ -255,7 +267,8 @@ tasks_start(struct sstep *s, char *err, size_t errlen)
 		}
 		if (s->mpi != NULL)
 			mpi_hook_task_env(s->mpi, t->lid, &t->mpi_env, &t->mpi_env_cnt);
-		pid_t pid = fork();
+		/* with MPI, libpmix's threads run: a plain fork then */
+		pid_t pid = s->mpi == NULL ? stepd_fork_into(s->cgroup, &s->in_cgroup) : fork();
 		if (pid < 0) {
 			snprintf(err, errlen, "fork: %s", strerror(errno));
 			free(gt);

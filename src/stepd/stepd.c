@@ -41,6 +41,7 @@ struct stepd {
 	char *dir, *script, *sock;
 	int lock_fd; /* read lock on the script: tells herdd we are alive, and our pid */
 	char *cgroup; /* NULL: process group only */
+	int in_cgroup; /* the child was born in it */
 	int hfd; /* herdd connection */
 	pid_t child;
 	int64_t kill_at_ms; /* SIGKILL deadline, 0 none */
@@ -49,9 +50,11 @@ struct stepd {
 static void
 signal_all(struct stepd *s, int sig)
 {
-	if (s->child > 0)
+	/* each process once: a handler must not run twice for one signal */
+	if (s->cgroup != NULL)
+		stepd_cgroup_signal(s->cgroup, sig);
+	else if (s->child > 0)
 		kill(-s->child, sig);
-	stepd_cgroup_signal(s->cgroup, sig);
 }
 
 static int
@@ -68,7 +71,7 @@ static void __attribute__((noreturn)) child_exec(struct stepd *s, int efd)
 	struct batch_launch *bl = s->bl;
 	char msg[512];
 	setpgid(0, 0);
-	if (s->cgroup != NULL) {
+	if (s->cgroup != NULL && !s->in_cgroup) {
 		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
 		stepd_write_file(pf, "0", 1, 0644);
 		free(pf);
@@ -186,7 +189,9 @@ handle_signal_req(struct stepd *s, struct job_signal *js)
 			kill(s->child, (int)js->signal);
 		return;
 	}
-	signal_all(s, (int)js->signal);
+	/* scancel -s without -b/-f signals the steps, not the batch shell */
+	if (js->flags & CANCEL_FULL)
+		signal_all(s, (int)js->signal);
 }
 
 /* Read what herdd sent; -1 when the connection is gone. */
@@ -265,7 +270,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	int epipe[2] = {-1, -1};
 	if (launch_err[0] == '\0' && pipe2(epipe, O_CLOEXEC) == 0) {
-		s->child = fork();
+		s->child = stepd_fork_into(s->cgroup, &s->in_cgroup);
 		if (s->child == 0)
 			child_exec(s, epipe[1]);
 		close(epipe[1]);

@@ -5,9 +5,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,4 +117,32 @@ stepd_cgroup_signal(const char *cgroup, int sig)
 	if (f)
 		fclose(f);
 	free(pf);
+}
+
+pid_t
+stepd_fork_into(const char *cgroup, int *placed)
+{
+	*placed = 0;
+	if (cgroup != NULL) {
+		int fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			/* born in the cgroup: moving a process there costs the
+			 * kernel an RCU grace period (~10 ms) */
+			struct clone_args args;
+			memset(&args, 0, sizeof(args));
+			args.flags = CLONE_INTO_CGROUP;
+			args.exit_signal = SIGCHLD;
+			args.cgroup = (uint64_t)fd;
+			long pid = syscall(SYS_clone3, &args, sizeof(args));
+			int saved = errno;
+			if (pid != 0)
+				close(fd);
+			if (pid >= 0) {
+				*placed = 1;
+				return (pid_t)pid;
+			}
+			errno = saved;
+		}
+	}
+	return fork();
 }

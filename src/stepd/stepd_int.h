@@ -24,4 +24,9 @@ void stepd_cgroup_signal(const char *cgroup, int sig);
 /* 1 when no process is left in it (or cgroup is NULL) */
 int stepd_cgroup_empty(const char *cgroup);
 
+/* fork(), the child born inside cgroup when the kernel allows it
+ * (clone3 CLONE_INTO_CGROUP; *placed = 1), else a plain fork.  Only for
+ * single-threaded callers. */
+pid_t stepd_fork_into(const char *cgroup, int *placed);
+
 #endif

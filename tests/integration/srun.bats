@@ -397,3 +397,40 @@ S
 	run srun
 	[ "$output" = "$(cat "$g/104-err-srun-no-command.err")" ]
 }
+
+@test "--multi-prog runs a program per rank; --cpu-bind reaches the tasks' environment" {
+	printf '# comment\n0 echo zero %%t\n1-2 echo "mid dle" %%t %%o\n* echo rest %%t\n' >mp.conf
+	run srun -n4 -l --multi-prog mp.conf
+	[ "$status" -eq 0 ]
+	[ "$(sort <<<"$output")" = "0: zero 0
+1: mid dle 1 0
+2: mid dle 2 1
+3: rest 3" ]
+	printf '0 echo x\n' >bad.conf
+	run srun -n2 --multi-prog bad.conf
+	[ "$status" -eq 1 ]
+	[[ $output == *"No executable program specified for this task (1)"* ]]
+	run srun --cpu-bind=none sh -c 'echo "$SLURM_CPU_BIND|$SLURM_CPU_BIND_TYPE"'
+	[ "$output" = "quiet,none|none" ]
+}
+
+@test "scancel -s signals the steps, not the batch shell; -b only the batch shell" {
+	cat >sig.sh <<'S'
+#!/bin/bash
+#SBATCH -n1
+trap 'echo batch got USR1 >>sig.out' USR1
+srun --overlap sh -c 'trap "echo step got USR1 >>sig.out" USR1; touch ready; while :; do sleep 0.1; done' &
+while :; do sleep 0.1; done
+S
+	id=$(submit sig.sh)
+	wait_until 20 test -e ready
+	scancel -s USR1 "$id"
+	wait_until 10 grep -q "step got USR1" sig.out
+	sleep 0.5
+	! grep -q "batch got USR1" sig.out
+	scancel -b -s USR1 "$id"
+	wait_until 10 grep -q "batch got USR1" sig.out
+	[ "$(grep -c "step got USR1" sig.out)" -eq 1 ]
+	scancel "$id"
+	wait_for_job_state "$id" CANCELLED
+}

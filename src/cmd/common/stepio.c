@@ -33,6 +33,7 @@
 #include "base/xmalloc.h"
 #include "jobenv.h"
 #include "layout/layout.h"
+#include "layout/multiprog.h"
 #include "net/net.h"
 #include "proto/jobflags.h"
 #include "proto/stepflags.h"
@@ -779,6 +780,7 @@ accept_node(struct srun *r)
 	struct nodeio *n = &r->n[h->node_id];
 	msg_free(&m);
 	net_set_nonblock(fd, 1);
+	net_set_nodelay(fd);
 	n->fd = fd;
 	node_flush(n);
 }
@@ -853,6 +855,29 @@ build_env(struct srun *r, struct step_launch *sl, const char *host, uint16_t por
 	}
 	if (r->o->label)
 		strv_setenv(env, n, "SLURM_LABELIO", "1");
+	if (r->o->cpu_bind != NULL) {
+		/* --cpu-bind=[quiet|verbose,]type[:list] as the tasks see it */
+		char *cb = xstrdup(r->o->cpu_bind);
+		const char *verbose = "quiet";
+		char *type = cb;
+		char *comma = strchr(cb, ',');
+		if (comma && (strncmp(cb, "quiet", 5) == 0 || strncmp(cb, "verbose", 7) == 0 || *cb == 'v' ||
+		                 *cb == 'q')) {
+			*comma = '\0';
+			verbose = *cb == 'v' ? "verbose" : "quiet";
+			type = comma + 1;
+		}
+		char *list = strchr(type, ':');
+		if (list)
+			*list++ = '\0';
+		char *full = xasprintf("%s,%s%s%s", verbose, type, list ? ":" : "", list ? list : "");
+		strv_setenv(env, n, "SLURM_CPU_BIND", full);
+		strv_setenv(env, n, "SLURM_CPU_BIND_VERBOSE", verbose);
+		strv_setenv(env, n, "SLURM_CPU_BIND_TYPE", type);
+		strv_setenv(env, n, "SLURM_CPU_BIND_LIST", list ? list : "");
+		free(full);
+		free(cb);
+	}
 	if (strcmp(so->mpi, "none") != 0)
 		strv_setenv(env, n, "SLURM_MPI_TYPE", so->mpi);
 }
@@ -880,6 +905,39 @@ launch(struct srun *r, const char *host, uint16_t port)
 	sl.cpus_per_task = r->o->desc.cpus_per_task;
 	sl.argv = so->argv;
 	sl.argv_cnt = so->argc;
+	char *mp_argv[3] = {NULL, NULL, NULL};
+	struct buf mp;
+	buf_init(&mp);
+	if (r->o->multi_prog) {
+		/* the file travels with the launch: each node picks its ranks' lines */
+		int fd = open(so->argv[0], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || buf_read_fd(&mp, fd, 1U << 20) < 0) {
+			error("Unable to open configuration file %s: %s", so->argv[0], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			cancel_step(r);
+			return -1;
+		}
+		close(fd);
+		buf_addc(&mp, '\0');
+		for (uint32_t t = 0; t < sr->ntasks; t++) {
+			uint32_t ac;
+			char why[256];
+			char **v = multiprog_argv(mp.data, t, &ac, why, sizeof(why));
+			if (v == NULL) {
+				error("%s: %s", so->argv[0], why);
+				buf_free(&mp);
+				cancel_step(r);
+				return -1;
+			}
+			strv_free(v, ac);
+		}
+		mp_argv[0] = so->argv[0];
+		mp_argv[1] = mp.data;
+		sl.argv = mp_argv;
+		sl.argv_cnt = 2;
+		sl.flags |= LAUNCH_MULTI_PROG;
+	}
 	sl.work_dir = r->o->cwd;
 	if (jobopt_seen(r->o, 'D') && r->o->desc.work_dir)
 		sl.work_dir = r->o->desc.work_dir;
@@ -887,7 +945,7 @@ launch(struct srun *r, const char *host, uint16_t port)
 	sl.io_port = port;
 	sl.io_key = r->key;
 	sl.io_key_len = sizeof(r->key);
-	sl.flags = (r->o->label ? LAUNCH_LABEL : 0) | (r->o->unbuffered ? LAUNCH_UNBUFFERED : 0);
+	sl.flags |= (r->o->label ? LAUNCH_LABEL : 0) | (r->o->unbuffered ? LAUNCH_UNBUFFERED : 0);
 	sl.stdin_task = r->stdin_task;
 	sl.mpi = (char *)so->mpi;
 	mode_t um = umask(0);
@@ -929,6 +987,7 @@ launch(struct srun *r, const char *host, uint16_t port)
 		close(fds[i]);
 	}
 	free(fds);
+	buf_free(&mp);
 	strv_free(sl.env, sl.env_cnt);
 	strv_free(sl.node_names, sl.node_names_cnt);
 	strv_free(sl.node_gtids, sl.node_gtids_cnt);

@@ -24,6 +24,13 @@
 #include "proto/states.h"
 
 int
+net_set_nodelay(int fd)
+{
+	int one = 1;
+	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+int
 net_set_nonblock(int fd, int on)
 {
 	int fl = fcntl(fd, F_GETFL);

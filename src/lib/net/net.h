@@ -18,6 +18,8 @@ int net_listen(const char *addr, uint16_t port);
 int net_listen_unix(const char *path, unsigned mode);
 int net_connect_unix(const char *path);
 int net_set_nonblock(int fd, int on);
+/* small frames leave at once (no Nagle delay); 0 or -1 */
+int net_set_nodelay(int fd);
 
 int net_write_all(int fd, const void *p, size_t n);
 /* Read exactly n bytes; timeout_ms < 0 waits forever.  0, or -1 with errno
