@@ -27,7 +27,8 @@ skip() {
 
 # --- can we run at all? ----------------------------------------------------
 command -v docker >/dev/null || skip "no docker command on this machine"
-docker info >/dev/null 2>&1 || skip "no Docker engine reachable ($(docker info 2>&1 | grep -m1 -i error))"
+docker info >/dev/null 2>&1 ||
+	skip "no Docker engine reachable: $(docker info 2>&1 | grep -m1 -iE 'cannot connect|error|denied')"
 if [[ -n ${HERD_E2E_COMPOSE:-} ]]; then
 	read -ra compose_cmd <<<"$HERD_E2E_COMPOSE"
 elif docker compose version >/dev/null 2>&1; then
