@@ -19,9 +19,11 @@ if [[ ! -d $datadir/mysql ]]; then
 	: "${MARIADB_DATABASE:?set MARIADB_DATABASE}" "${MARIADB_USER:?set MARIADB_USER}"
 	: "${MARIADB_PASSWORD:?set MARIADB_PASSWORD (in .env)}"
 	say "initialising $datadir"
-	if [[ -z $(find "$datadir" -maxdepth 0 -user mysql) ]]; then
-		# a fresh named volume is root's; a host directory is left as it is
-		chown mysql:mysql "$datadir" 2>/dev/null || true
+	# a new named volume takes the image's owner (mysql); a host directory
+	# is never changed here: say what it needs instead
+	if ! runuser -u mysql -- test -w "$datadir"; then
+		say "$datadir is not writable by mysql (uid $(id -u mysql)): give it to that uid" >&2
+		exit 1
 	fi
 	mariadb-install-db --user=mysql --datadir="$datadir" --skip-test-db \
 		--auth-root-authentication-method=socket >/dev/null
