@@ -6,10 +6,18 @@
  * (written, like the state journal, before the change is acknowledged to
  * anyone).  A sender on the event loop keeps one connection to herddbd,
  * sends the queue in order with a window of requests in flight and
- * advances acct.offset as herddbd acknowledges.  herddbd stores a row by
+ * advances acct.offset as herddbd acknowledges.  It runs once per event
+ * loop iteration in which rows were queued, and a request (REQ_ACCT_JOBS)
+ * carries every row queued so far (up to ACCT_BATCH): herddbd stores
+ * each request in one transaction.  herddbd stores a row by
  * key (cluster, job id, submit time), so a row sent again after a crash
  * replaces itself: nothing is lost and nothing is stored twice.  While
  * herddbd or its database is down the queue simply grows.
+ *
+ * On each connection the controller first registers its cluster
+ * (REQ_ACCT_REGISTER: herddbd adds it on first contact) and receives the
+ * association tables; herddbd sends them again on this connection after
+ * every sacctmgr change (RESP_ACCT_TABLES), handed to assoc.c.
  */
 #include <errno.h>
 #include <event2/buffer.h>
@@ -27,7 +35,10 @@
 #include "ctld.h"
 #include "net/net.h"
 
-#define ACCT_WINDOW 64 /* records in flight */
+#define ACCT_WINDOW 64 /* requests in flight */
+#define ACCT_BATCH 2000 /* rows in one request at most */
+#define ACCT_BATCH_BYTES (4u << 20)
+#define ACCT_REGISTER_ID 0xffffffffU /* request id of REQ_ACCT_REGISTER */
 
 struct acct_link {
 	struct ctld *c;
@@ -41,6 +52,7 @@ struct acct_link {
 	struct bufferevent *bev;
 	int connected;
 	struct event *retry_ev;
+	struct event *pump_ev; /* once per loop iteration with new rows */
 	int retry_ms;
 	int warned;
 	int dirty; /* queued records not yet fdatasync'ed */
@@ -115,6 +127,17 @@ acct_read_cb(struct bufferevent *bev, void *arg)
 		struct msg m;
 		int rc = wire_decode(NULL, 0, &h, f + WIRE_HDR_LEN, f + WIRE_HDR_LEN + h.cred_len, &m);
 		evbuffer_drain(in, total);
+		if (rc == 0 && m.type == RESP_ACCT_TABLES) {
+			assoc_update(l->c, m.body);
+			msg_free(&m);
+			continue;
+		}
+		if (rc == 0 && m.req_id == ACCT_REGISTER_ID && m.type == RESP_RC) {
+			log_warnx("accounting: herddbd refused to register cluster %s: %s",
+			    l->c->conf->cluster_name, herd_strerror(((struct rc *)m.body)->rc));
+			msg_free(&m);
+			continue;
+		}
 		if (rc != 0 || m.type != RESP_RC) {
 			msg_free(&m);
 			acct_disconnect(l);
@@ -153,6 +176,13 @@ acct_event_cb(struct bufferevent *bev, short what, void *arg)
 		if (l->warned)
 			log_info("accounting: connected to herddbd");
 		l->warned = 0;
+		struct acct_cluster reg = {
+		    .name = l->c->conf->cluster_name, .control_port = l->c->conf->ctld_port};
+		struct buf b;
+		buf_init(&b);
+		wire_encode(l->c->auth, REQ_ACCT_REGISTER, ACCT_REGISTER_ID, &reg, &b);
+		bufferevent_write(l->bev, b.data, b.len);
+		buf_free(&b);
 		acct_pump(l);
 		return;
 	}
@@ -202,43 +232,79 @@ acct_retry_cb(evutil_socket_t fd, short what, void *arg)
 	acct_connect(arg);
 }
 
-/* Send queued records while the window allows. */
+/* Read the record at offset off of the queue into j.  The record's
+ * size is in *len.  0, 1 at the end of what is written, -1 when the
+ * queue is damaged there. */
+static int
+acct_read_record(struct acct_link *l, uint64_t off, struct acct_job *j, uint32_t *len)
+{
+	uint32_t hdr[2];
+	if (off >= l->size)
+		return 1;
+	if (pread(l->fd, hdr, sizeof(hdr), (off_t)off) != (ssize_t)sizeof(hdr) || hdr[0] > WIRE_MAX_BODY ||
+	    off + 8 + hdr[0] > l->size)
+		return -1;
+	char *body = xmalloc(hdr[0] ? hdr[0] : 1);
+	int rc = 0;
+	if (pread(l->fd, body, hdr[0], (off_t)(off + 8)) != (ssize_t)hdr[0] ||
+	    proto_unpack(&rdesc_acct_job, body, hdr[0], j) < 0)
+		rc = -1;
+	free(body);
+	*len = hdr[0];
+	return rc;
+}
+
+/* Send queued records while the window allows, many to a request. */
 static void
 acct_pump(struct acct_link *l)
 {
 	if (!l->connected)
 		return;
 	while (l->sent < l->size && l->next_id - l->first_id < ACCT_WINDOW) {
-		uint32_t hdr[2];
-		if (pread(l->fd, hdr, sizeof(hdr), (off_t)l->sent) != (ssize_t)sizeof(hdr) ||
-		    hdr[0] > WIRE_MAX_BODY || l->sent + 8 + hdr[0] > l->size) {
-			log_warnx("accounting: acct.queue damaged at offset %llu; skipping the rest",
-			    (unsigned long long)l->sent);
-			l->sent = l->acked = l->size;
-			acct_save_offset(l);
+		struct acct_jobs batch = {0};
+		uint32_t cap = 0;
+		uint64_t off = l->sent, bytes = 0;
+		int rc = 0;
+		while (batch.jobs_cnt < ACCT_BATCH && bytes < ACCT_BATCH_BYTES) {
+			struct acct_job j;
+			uint32_t len;
+			rc = acct_read_record(l, off, &j, &len);
+			if (rc != 0)
+				break;
+			if (batch.jobs_cnt == cap) {
+				cap = cap ? cap * 2 : 16;
+				batch.jobs = xreallocarray(batch.jobs, cap, sizeof(*batch.jobs));
+			}
+			batch.jobs[batch.jobs_cnt++] = j;
+			off += 8 + (uint64_t)len;
+			bytes += len;
+		}
+		if (batch.jobs_cnt == 0) {
+			if (rc < 0) {
+				log_warnx("accounting: acct.queue damaged at offset %llu; skipping the rest",
+				    (unsigned long long)l->sent);
+				l->sent = l->acked = l->size;
+				acct_save_offset(l);
+			}
+			free(batch.jobs);
 			return;
 		}
-		char *body = xmalloc(hdr[0] ? hdr[0] : 1);
-		if (pread(l->fd, body, hdr[0], (off_t)(l->sent + 8)) != (ssize_t)hdr[0]) {
-			free(body);
-			return;
-		}
-		struct acct_job aj;
-		if (proto_unpack(&rdesc_acct_job, body, hdr[0], &aj) == 0) {
-			struct buf b;
-			buf_init(&b);
-			wire_encode(l->c->auth, REQ_ACCT_JOB, l->next_id, &aj, &b);
-			bufferevent_write(l->bev, b.data, b.len);
-			buf_free(&b);
-			proto_free(&rdesc_acct_job, &aj);
-			l->sent += 8 + hdr[0];
-			l->ends[l->next_id % ACCT_WINDOW] = l->sent;
-			l->next_id++;
-		} else {
-			l->sent += 8 + hdr[0]; /* cannot happen: our own bytes */
-		}
-		free(body);
+		struct buf b;
+		buf_init(&b);
+		wire_encode(l->c->auth, REQ_ACCT_JOBS, l->next_id, &batch, &b);
+		bufferevent_write(l->bev, b.data, b.len);
+		buf_free(&b);
+		proto_free(&rdesc_acct_jobs, &batch);
+		l->sent = off;
+		l->ends[l->next_id % ACCT_WINDOW] = l->sent;
+		l->next_id++;
 	}
+}
+
+static void
+acct_pump_cb(evutil_socket_t fd, short what, void *arg)
+{
+	acct_pump(arg);
 }
 
 static struct acct_link *
@@ -281,7 +347,9 @@ acct_link_open(struct ctld *c)
 	l->ends = xcalloc(ACCT_WINDOW, sizeof(uint64_t));
 	l->retry_ms = 100;
 	l->retry_ev = evtimer_new(c->base, acct_retry_cb, l);
+	l->pump_ev = event_new(c->base, -1, 0, acct_pump_cb, l);
 	c->acct = l;
+	assoc_open(c);
 	if (l->size > l->acked)
 		log_info(
 		    "accounting: %llu bytes of records to deliver", (unsigned long long)(l->size - l->acked));
@@ -298,11 +366,13 @@ acct_link_close(struct ctld *c)
 	if (l->bev)
 		bufferevent_free(l->bev);
 	event_free(l->retry_ev);
+	event_free(l->pump_ev);
 	close(l->fd);
 	close(l->off_fd);
 	free(l->ends);
 	free(l);
 	c->acct = NULL;
+	assoc_close(c);
 }
 
 static uint32_t
@@ -481,7 +551,8 @@ acct_job_queue(struct ctld *c, struct job *j, int durable)
 		if (st[i].step_id != STEP_ID_BATCH)
 			free(st[i].tres_alloc);
 	free(st);
-	acct_pump(l);
+	/* after the other changes of this loop iteration: one request for all */
+	event_active(l->pump_ev, 0, 0);
 }
 
 /* Part of the group commit: queued records are durable before replies. */

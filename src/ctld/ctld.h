@@ -166,6 +166,7 @@ struct ctld {
 
 	struct conn *conns;
 	struct acct_link *acct; /* NULL without AccountingStorageType=slurmdbd */
+	struct acct_tables *assoc; /* associations from herddbd (assoc.c); NULL: none yet */
 	int64_t start_time;
 	int shutting_down;
 	char hostname[256];
@@ -204,6 +205,10 @@ int step_signal(struct ctld *c, struct job *j, uint32_t step_id, uint32_t sig, u
 struct step *step_find(struct job *j, uint32_t step_id);
 uint32_t step_count_running(const struct job *j);
 void step_free_all(struct job *j);
+/* the job's steps as saved (owned copies) and back (after a restart:
+ * running steps hold no CPUs, their nodes report their end) */
+void step_to_records(const struct job *j, struct acct_step **out, uint32_t *cnt);
+void step_from_records(struct ctld *c, struct job *j, const struct acct_step *v, uint32_t cnt);
 /* allocations of srun and salloc (no batch script) */
 void alloc_submit_rpc(struct ctld *c, struct conn *cn, struct msg *m);
 void alloc_granted(struct ctld *c, struct job *j);
@@ -211,6 +216,15 @@ void alloc_revoked(struct ctld *c, struct job *j);
 void alloc_done_rpc(struct ctld *c, struct conn *cn, struct msg *m);
 /* the connection of an allocating client closed */
 void alloc_conn_lost(struct ctld *c, struct conn *cn);
+/* assoc.c */
+void assoc_open(struct ctld *c);
+void assoc_close(struct ctld *c);
+/* take t's contents as the new association tables */
+void assoc_update(struct ctld *c, struct acct_tables *t);
+/* sbatch -A / --qos at submission: 0 (d->account and d->qos lower-cased,
+ * or set to the user's default account and the default QOS), or
+ * ESLURM_INVALID_ACCOUNT / ESLURM_INVALID_QOS */
+int assoc_job_check(struct ctld *c, struct job_desc *d, uint32_t uid, const char *partition);
 
 /* sack.c */
 void sack_accept_cb(evutil_socket_t fd, short what, void *arg);
@@ -294,6 +308,8 @@ void state_close(struct ctld *c);
 /* -1 if the new job could not be saved: it must then be refused */
 int state_job_new(struct ctld *c, struct job *j);
 void state_job_update(struct ctld *c, struct job *j);
+/* the same without holding replies for an fdatasync (steps) */
+void state_job_update_lazy(struct ctld *c, struct job *j);
 void state_job_purge(struct ctld *c, struct job *j);
 void state_commit_request(struct ctld *c);
 void state_commit_cb(evutil_socket_t fd, short what, void *arg);

@@ -395,6 +395,8 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		goto fail;
 	}
 
+	if ((rc = assoc_job_check(c, d, uid, p->name)) != 0)
+		goto fail;
 	struct job *j = xcalloc(1, sizeof(*j));
 	j->desc = d;
 	j->id = job_alloc_id(c);
@@ -650,6 +652,8 @@ job_to_state(struct ctld *c, const struct job *j, struct job_state *st)
 	st->array_min = j->array_min;
 	st->array_max = j->array_max;
 	st->array_step = j->array_step;
+	st->next_step_id = j->next_step_id;
+	step_to_records(j, &st->steps, &st->steps_cnt);
 }
 
 /* Forget the job's allocation (the nodes must already have it back). */
@@ -689,6 +693,7 @@ job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 	j->array_min = st->array_min;
 	j->array_max = st->array_max;
 	j->array_step = st->array_step;
+	j->next_step_id = st->next_step_id;
 	free(j->array_pending);
 	j->array_pending = NULL;
 	j->array_pending_cnt = 0;
@@ -729,6 +734,7 @@ job_apply_state(struct ctld *c, struct job *j, struct job_state *st)
 		hostlist_destroy(hl);
 		j->released = st->released ? 1 : 0;
 	}
+	step_from_records(c, j, st->steps, st->steps_cnt);
 }
 
 struct job *

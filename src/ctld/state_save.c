@@ -306,7 +306,7 @@ state_close(struct ctld *c)
  * full...), in which case the journal is cut back to where it was so that
  * no torn record sits in front of later ones. */
 static int
-state_append(struct ctld *c, struct buf *b)
+state_append_mode(struct ctld *c, struct buf *b, int durable)
 {
 	const char *p = b->data;
 	size_t left = b->len;
@@ -324,9 +324,17 @@ state_append(struct ctld *c, struct buf *b)
 		left -= (size_t)w;
 	}
 	c->journal_bytes += b->len;
-	c->state_dirty = 1;
-	state_commit_request(c);
+	if (durable) {
+		c->state_dirty = 1;
+		state_commit_request(c);
+	}
 	return 0;
+}
+
+static int
+state_append(struct ctld *c, struct buf *b)
+{
+	return state_append_mode(c, b, 1);
 }
 
 int
@@ -340,6 +348,20 @@ state_job_new(struct ctld *c, struct job *j)
 	if (rc == 0)
 		acct_job_changed(c, j);
 	return rc;
+}
+
+void
+state_job_update_lazy(struct ctld *c, struct job *j)
+{
+	struct buf b;
+	buf_init(&b);
+	struct job_state st;
+	job_to_state(c, j, &st);
+	rec_frame(&b, REC_UPDATE, &rdesc_job_state, &st);
+	proto_free(&rdesc_job_state, &st);
+	state_append_mode(c, &b, 0);
+	buf_free(&b);
+	acct_step_changed(c, j);
 }
 
 void

@@ -20,6 +20,7 @@
 #include "hostlist/hostlist.h"
 #include "layout/layout.h"
 #include "proto/sigflags.h"
+#include "proto/stepcred.h"
 #include "proto/stepflags.h"
 #include "timefmt/timefmt.h"
 
@@ -96,7 +97,7 @@ step_finish(struct ctld *c, struct job *j, struct step *s, uint32_t state, uint3
 		}
 	j->step_changes++;
 	c->last_update = s->end_time;
-	acct_step_changed(c, j);
+	state_job_update_lazy(c, j);
 	log_verbose("step %u.%u: %s", j->id, s->id, job_state_string(state));
 }
 
@@ -327,7 +328,7 @@ step_create_rpc(struct ctld *c, struct conn *cn, struct msg *m)
 		    .expires = expires};
 		struct buf b;
 		buf_init(&b);
-		wire_encode(c->auth, REQ_STEP_CRED, 0, &cr, &b);
+		stepcred_sign(c->auth, &cr, &b);
 		sn->cred = (uint8_t *)b.data;
 		sn->cred_len = (uint32_t)b.len;
 	}
@@ -347,7 +348,7 @@ step_create_rpc(struct ctld *c, struct conn *cn, struct msg *m)
 	free(pick);
 	free(free_cpus);
 	c->last_update = s->start_time;
-	acct_step_changed(c, j);
+	state_job_update_lazy(c, j);
 	log_verbose("step %u.%u: %u tasks on %s", j->id, s->id, ntasks, s->nodelist);
 }
 
@@ -422,4 +423,66 @@ step_signal(struct ctld *c, struct job *j, uint32_t step_id, uint32_t sig, uint3
 	if (sig == 0)
 		step_finish(c, j, s, JOB_CANCELLED, s->exit_code);
 	return 0;
+}
+
+void
+step_to_records(const struct job *j, struct acct_step **out, uint32_t *cnt)
+{
+	uint32_t n = 0;
+	for (const struct step *s = j->steps; s; s = s->next)
+		n++;
+	*out = n ? xcalloc(n, sizeof(struct acct_step)) : NULL;
+	*cnt = n;
+	n = 0;
+	for (const struct step *s = j->steps; s; s = s->next) {
+		struct acct_step *x = &(*out)[n++];
+		x->step_id = s->id;
+		x->name = xstrdup(s->name);
+		x->nodes = xstrdup(s->nodelist);
+		x->nnodes = s->node_cnt;
+		x->ntasks = s->ntasks;
+		x->ncpus = s->total_cpus;
+		x->state = s->state;
+		x->exit_code = s->exit_code;
+		x->requid = s->requid;
+		x->time_start = s->start_time;
+		x->time_end = s->end_time;
+	}
+}
+
+void
+step_from_records(struct ctld *c, struct job *j, const struct acct_step *v, uint32_t cnt)
+{
+	step_free_all(j);
+	for (uint32_t i = 0; i < cnt; i++) {
+		const struct acct_step *x = &v[i];
+		struct step *s = xcalloc(1, sizeof(*s));
+		s->id = x->step_id;
+		s->name = xstrdup(x->name ? x->name : "");
+		s->state = x->state;
+		s->start_time = x->time_start;
+		s->end_time = x->time_end;
+		s->ntasks = x->ntasks;
+		s->total_cpus = x->ncpus;
+		s->exit_code = x->exit_code;
+		s->requid = x->requid;
+		s->nodelist = xstrdup(x->nodes ? x->nodes : "");
+		s->time_limit = NO_VAL;
+		struct hostlist *hl = hostlist_create(s->nodelist);
+		size_t nn = hl ? hostlist_count(hl) : 0;
+		s->pos = xcalloc(nn ? nn : 1, sizeof(uint32_t));
+		s->cpus = xcalloc(nn ? nn : 1, sizeof(uint32_t));
+		s->tasks = xcalloc(nn ? nn : 1, sizeof(uint32_t));
+		for (size_t k = 0; k < nn; k++)
+			for (uint32_t p = 0; p < j->node_cnt; p++)
+				if (strcmp(c->conf->nodes[j->node_idx[p]].name, hostlist_nth(hl, k)) == 0)
+					s->pos[s->node_cnt++] = p;
+		hostlist_destroy(hl);
+		s->nodes_left = s->state == JOB_RUNNING ? s->node_cnt : 0;
+		if (j->steps_tail)
+			j->steps_tail->next = s;
+		else
+			j->steps = s;
+		j->steps_tail = s;
+	}
 }

@@ -2,15 +2,21 @@
 /*
  * herddbd: the accounting daemon.  Reads slurmdbd.conf (and slurm.conf
  * from the same directory for AuthType/AuthInfo), opens and migrates the
- * store, listens on DbdAddr:DbdPort and answers REQ_ACCT_JOB (herdctld
- * storing a job row), REQ_ACCT_QUERY (sacct) and REQ_PING.  Every request
- * carries a credential that is checked before the body is unpacked.
+ * store, listens on DbdAddr:DbdPort and answers REQ_ACCT_JOBS / REQ_ACCT_JOB
+ * (herdctld storing job rows, one transaction each), REQ_ACCT_QUERY (sacct), REQ_ACCT_REGISTER (a
+ * herdctld reporting in: its cluster is added when new, and it gets the
+ * association tables, then again after every change), REQ_ACCT_MGR
+ * (sacctmgr) and REQ_PING.  Every request carries a credential that is
+ * checked before the body is unpacked.  The association tables are small
+ * and kept whole in memory; a change is applied to a copy, stored, then
+ * kept.
  */
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <libgen.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pwd.h>
@@ -20,9 +26,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "acct/acctmgr.h"
 #include "base/xmalloc.h"
 #include "conf/conf.h"
 #include "net/net.h"
@@ -40,11 +48,13 @@ struct dbd {
 	int listen_fd;
 	struct event *listen_ev, *sig_ev[3];
 	struct conn *conns;
+	struct acct_tables tables; /* sacctmgr's, as stored */
 };
 
 struct conn {
 	struct dbd *d;
 	struct bufferevent *bev;
+	int controller; /* a herdctld that registered: gets table changes */
 	struct conn *next, *prev;
 };
 
@@ -141,6 +151,28 @@ batch_add(struct batch *b, struct msg *m)
 	b->req_ids[b->n++] = m->req_id;
 }
 
+/* Many job rows from herdctld: one transaction, one answer. */
+static void
+do_store_jobs(struct conn *cn, struct msg *m)
+{
+	struct dbd *d = cn->d;
+	struct acct_jobs *jobs = m->body;
+	if (!privileged(d, m->uid)) {
+		log_warnx("REQ_ACCT_JOBS from uid %u refused: not root or SlurmUser", m->uid);
+		reply_rc(cn, m->req_id, ESLURM_ACCESS_DENIED, NULL);
+		return;
+	}
+	char err[512];
+	if (jobs->jobs_cnt > 0 &&
+	    d->ops->put_jobs(d->store, jobs->jobs, jobs->jobs_cnt, err, sizeof(err)) < 0) {
+		log_warnx("storing %u job record(s) failed: %s", jobs->jobs_cnt, err);
+		reply_rc(cn, m->req_id, HERD_EINTERNAL, err);
+		return;
+	}
+	log_verbose("%u job record(s) stored", jobs->jobs_cnt);
+	reply_rc(cn, m->req_id, 0, NULL);
+}
+
 static void
 do_query(struct conn *cn, struct msg *m)
 {
@@ -176,6 +208,122 @@ do_query(struct conn *cn, struct msg *m)
 	}
 	q->users = saved_users;
 	q->users_cnt = saved_cnt;
+}
+
+/* Root, SlurmUser, or a user with AdminLevel=Administrator. */
+static int
+may_administer(const struct dbd *d, uint32_t uid)
+{
+	if (privileged(d, uid))
+		return 1;
+	struct passwd *pw = getpwuid(uid);
+	if (pw == NULL)
+		return 0;
+	const struct acct_user *u = acctmgr_find_user(&d->tables, pw->pw_name);
+	return u != NULL && u->admin_level == ACCTMGR_ADMIN_ADMIN;
+}
+
+/* Every registered herdctld gets the new tables (request id 0). */
+static void
+push_tables(struct dbd *d)
+{
+	for (struct conn *cn = d->conns; cn; cn = cn->next)
+		if (cn->controller) {
+			reply(cn, RESP_ACCT_TABLES, 0, &d->tables);
+			/* out now, before sacctmgr hears "done" and runs sbatch */
+			evbuffer_write(bufferevent_get_output(cn->bev), bufferevent_getfd(cn->bev));
+		}
+}
+
+/* Store t and keep it in place of the current tables.  0, or -1 with err
+ * (the current tables are left as they were). */
+static int
+tables_commit(struct dbd *d, struct acct_tables *t, char *err, size_t errlen)
+{
+	if (d->ops->put_tables(d->store, t, err, errlen) < 0)
+		return -1;
+	proto_free(&rdesc_acct_tables, &d->tables);
+	d->tables = *t;
+	memset(t, 0, sizeof(*t));
+	push_tables(d);
+	return 0;
+}
+
+static void
+do_register(struct conn *cn, struct msg *m)
+{
+	struct dbd *d = cn->d;
+	struct acct_cluster *rc = m->body;
+	if (!privileged(d, m->uid)) {
+		log_warnx("REQ_ACCT_REGISTER from uid %u refused: not root or SlurmUser", m->uid);
+		reply_rc(cn, m->req_id, ESLURM_ACCESS_DENIED, NULL);
+		return;
+	}
+	if (rc->name == NULL || *rc->name == '\0') {
+		reply_rc(cn, m->req_id, HERD_EPROTO, "no cluster name");
+		return;
+	}
+	/* the controller's address as herddbd sees it */
+	char host[INET6_ADDRSTRLEN] = "";
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getpeername(bufferevent_getfd(cn->bev), (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
+		else if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
+	}
+	struct acct_tables *t = proto_dup(&rdesc_acct_tables, &d->tables);
+	char err[512];
+	if (acctmgr_register(t, rc->name, host, rc->control_port, (int64_t)time(NULL))) {
+		if (tables_commit(d, t, err, sizeof(err)) < 0) {
+			log_warnx("cluster %s: cannot store its registration: %s", rc->name, err);
+			proto_destroy(&rdesc_acct_tables, t);
+			reply_rc(cn, m->req_id, HERD_EINTERNAL, err);
+			return;
+		}
+		log_info("cluster %s registered (%s:%u)", rc->name, host, rc->control_port);
+	}
+	proto_destroy(&rdesc_acct_tables, t);
+	cn->controller = 1;
+	reply(cn, RESP_ACCT_TABLES, m->req_id, &d->tables);
+}
+
+static void
+do_mgr(struct conn *cn, struct msg *m)
+{
+	struct dbd *d = cn->d;
+	struct acct_mgr_req *r = m->body;
+	if (r->op == ACCTMGR_SHOW) {
+		reply(cn, RESP_ACCT_TABLES, m->req_id, &d->tables);
+		return;
+	}
+	if (!may_administer(d, m->uid)) {
+		log_warnx("sacctmgr change from uid %u refused: not an administrator", m->uid);
+		reply_rc(cn, m->req_id, ESLURM_ACCESS_DENIED, NULL);
+		return;
+	}
+	struct acct_tables *t = proto_dup(&rdesc_acct_tables, &d->tables);
+	struct buf text, err;
+	buf_init(&text);
+	buf_init(&err);
+	struct acct_mgr_resp resp = {0};
+	resp.rc = acctmgr_apply(t, r, (int64_t)time(NULL), &text, &err);
+	if (resp.rc == 0 && (r->flags & ACCTMGR_COMMIT)) {
+		char serr[512];
+		if (tables_commit(d, t, serr, sizeof(serr)) < 0) {
+			log_warnx("sacctmgr change from uid %u not stored: %s", m->uid, serr);
+			buf_printf(&err, " Error with request: %s\n", serr);
+			resp.rc = 1;
+		} else
+			log_info("sacctmgr change from uid %u stored", m->uid);
+	}
+	proto_destroy(&rdesc_acct_tables, t);
+	resp.text = (char *)buf_str(&text);
+	resp.err = (char *)buf_str(&err);
+	reply(cn, RESP_ACCT_MGR, m->req_id, &resp);
+	buf_free(&text);
+	buf_free(&err);
 }
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
@@ -277,12 +425,21 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		}
 		batch_flush(cn, &b);
 		switch (m.type) {
+		case REQ_ACCT_JOBS:
+			do_store_jobs(cn, &m);
+			break;
 		case REQ_PING:
 			log_debug("ping from uid %u", m.uid);
 			reply_rc(cn, m.req_id, 0, NULL);
 			break;
 		case REQ_ACCT_QUERY:
 			do_query(cn, &m);
+			break;
+		case REQ_ACCT_REGISTER:
+			do_register(cn, &m);
+			break;
+		case REQ_ACCT_MGR:
+			do_mgr(cn, &m);
 			break;
 		default:
 			log_warnx("unexpected %s request from uid %u", proto_msg_name(m.type), m.uid);
@@ -396,6 +553,8 @@ main(int argc, char **argv)
 		fatalx("%s: %s", d->ops->type, err);
 	if (d->ops->migrate(d->store, err, sizeof(err)) < 0)
 		fatalx("%s: %s", d->ops->type, err);
+	if (d->ops->get_tables(d->store, &d->tables, err, sizeof(err)) < 0)
+		fatalx("%s: %s", d->ops->type, err);
 	d->listen_fd = net_listen(d->dconf->dbd_addr, d->dconf->dbd_port);
 	if (d->listen_fd < 0)
 		fatal("cannot listen on %s:%u", d->dconf->dbd_addr, d->dconf->dbd_port);
@@ -433,6 +592,7 @@ main(int argc, char **argv)
 	close(d->listen_fd);
 	event_base_free(d->base);
 	d->ops->close(d->store);
+	proto_free(&rdesc_acct_tables, &d->tables);
 	auth_destroy(d->auth);
 	if (d->dconf->pid_file && !foreground)
 		unlink(d->dconf->pid_file);

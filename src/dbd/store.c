@@ -4,6 +4,7 @@
  * accounting_storage/mysql (MariaDB) where libmariadb is linked in.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,16 @@
 #include "hostlist/hostlist.h"
 
 #include "store.h"
+
+const struct store_table store_tables[4] = {
+    {"clusters", &rdesc_acct_cluster, offsetof(struct acct_tables, clusters),
+        offsetof(struct acct_tables, clusters_cnt)},
+    {"accounts", &rdesc_acct_account, offsetof(struct acct_tables, accounts),
+        offsetof(struct acct_tables, accounts_cnt)},
+    {"users", &rdesc_acct_user, offsetof(struct acct_tables, users), offsetof(struct acct_tables, users_cnt)},
+    {"assocs", &rdesc_acct_assoc, offsetof(struct acct_tables, assocs),
+        offsetof(struct acct_tables, assocs_cnt)},
+};
 
 const struct store_ops *
 store_find(const char *storage_type, char *err, size_t errlen)

@@ -3,7 +3,9 @@
  * herddbd's storage interface: one ops table per backend (SQLite now,
  * MariaDB later).  A backend creates and migrates its own schema at open;
  * put_job replaces a whole job row (cluster, job_id, time_submit) with its
- * steps; query applies an acct_query as sacct sent it.
+ * steps; query applies an acct_query as sacct sent it; get_tables and
+ * put_tables read and replace sacctmgr's association tables (small: they
+ * are kept whole in herddbd's memory).
  */
 #ifndef HERD_DBD_STORE_H
 #define HERD_DBD_STORE_H
@@ -17,7 +19,7 @@
 #define ACCT_QUERY_ALL_USERS 0x2U /* bit 1: every user's jobs requested */
 
 /* schema version this herddbd writes */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -40,6 +42,13 @@ struct store_ops {
 	 * ordered by job_id then time_submit.  0, or -1 with err. */
 	int (*query)(
 	    struct store *s, const struct acct_query *q, struct acct_jobs *out, char *err, size_t errlen);
+	/* The association tables of sacctmgr (clusters, accounts, users,
+	 * associations): all of them into out (zeroed here).  0, or -1 with
+	 * err. */
+	int (*get_tables)(struct store *s, struct acct_tables *out, char *err, size_t errlen);
+	/* Replace the association tables with t in one transaction.  0, or
+	 * -1 with err (the stored tables are unchanged then). */
+	int (*put_tables)(struct store *s, const struct acct_tables *t, char *err, size_t errlen);
 	void (*close)(struct store *s);
 };
 
@@ -60,6 +69,14 @@ int store_resolve_pass(const char *conf_value, char **out, char *err, size_t err
  * nodes (applied after the backend's query).  NULL or "" keeps all.  0,
  * or -1 with a message in err for a bad node list. */
 int store_filter_nodes(struct acct_jobs *jobs, const char *nodelist, char *err, size_t errlen);
+
+/* The tables behind struct acct_tables, in its field order. */
+struct store_table {
+	const char *name;
+	const struct rdesc *d;
+	size_t arr_off, cnt_off; /* the array and its count in struct acct_tables */
+};
+extern const struct store_table store_tables[4];
 
 /* One job: put_jobs with n = 1. */
 int store_put_job(

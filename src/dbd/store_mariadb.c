@@ -97,17 +97,42 @@ migration(int v)
 		               " FOREIGN KEY (job_db) REFERENCES jobs (id) ON DELETE CASCADE)"
 		               " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
 		break;
+	/* version 2: sacctmgr's association tables */
+	case 2:
+		buf_printf(&b, "CREATE TABLE clusters (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+		               " \"name\" VARCHAR(255) NOT NULL UNIQUE,"
+		               " \"control_host\" TEXT, \"control_port\" BIGINT, \"rpc_version\" BIGINT,"
+		               " \"time_created\" BIGINT)");
+		break;
+	case 3:
+		buf_printf(&b, "CREATE TABLE accounts (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+		               " \"name\" VARCHAR(255) NOT NULL UNIQUE,"
+		               " \"description\" TEXT, \"organization\" TEXT)");
+		break;
+	case 4:
+		buf_printf(&b, "CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+		               " \"name\" VARCHAR(255) NOT NULL UNIQUE,"
+		               " \"default_account\" TEXT, \"admin_level\" BIGINT)");
+		break;
+	case 5:
+		buf_printf(&b, "CREATE TABLE assocs (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+		               " \"cluster\" VARCHAR(255) NOT NULL, \"account\" VARCHAR(255) NOT NULL,"
+		               " \"user\" TEXT, \"partition\" TEXT, \"parent\" TEXT, \"shares\" BIGINT,"
+		               " \"qos\" TEXT, \"def_qos\" TEXT)");
+		break;
 	default:
 		buf_free(&b);
 		return NULL;
 	}
+	if (v >= 2)
+		buf_printf(&b, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
 	return buf_take(&b);
 }
 
 /* DDL commits by itself in MariaDB, so a schema version here is a list
  * of statements; versions are steps of that list. */
-#define MARIADB_MIGRATIONS 2
-static const int version_of_migration[MARIADB_MIGRATIONS] = {1, 1};
+#define MARIADB_MIGRATIONS 6
+static const int version_of_migration[MARIADB_MIGRATIONS] = {1, 1, 2, 2, 2, 2};
 
 static void
 drop_conn(struct store *s)
@@ -673,11 +698,103 @@ done:
 	return rc;
 }
 
+static int
+md_get_tables(struct store *s, struct acct_tables *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (md_alive(s, err, errlen) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t t = 0; t < 4 && rc == 0; t++) {
+		const struct store_table *tab = &store_tables[t];
+		void **arr = (void **)((char *)out + tab->arr_off);
+		uint32_t *cnt = (uint32_t *)((char *)out + tab->cnt_off);
+		struct buf cols, sql;
+		buf_init(&cols);
+		buf_init(&sql);
+		column_names(tab->d, &cols, NULL, NULL);
+		/* rows come back in the order they were stored */
+		buf_printf(&sql, "SELECT %s FROM %s ORDER BY id", buf_str(&cols), tab->name);
+		MYSQL_RES *r = NULL;
+		if (mysql_query(s->db, buf_str(&sql)) != 0 || (r = mysql_store_result(s->db)) == NULL) {
+			merr(err, errlen, "mysql: %s", mysql_error(s->db));
+			rc = -1;
+		}
+		if (rc == 0) {
+			uint64_t n = mysql_num_rows(r);
+			*arr = xcalloc(n ? n : 1, tab->d->size);
+			MYSQL_ROW row;
+			while ((row = mysql_fetch_row(r)) != NULL && *cnt < n)
+				read_row(row, 0, tab->d, (char *)*arr + (size_t)(*cnt)++ * tab->d->size);
+			mysql_free_result(r);
+		}
+		buf_free(&cols);
+		buf_free(&sql);
+	}
+	if (rc < 0) {
+		proto_free(&rdesc_acct_tables, out);
+		memset(out, 0, sizeof(*out));
+	}
+	return rc;
+}
+
+static int
+md_put_tables(struct store *s, const struct acct_tables *t, char *err, size_t errlen)
+{
+	if (md_alive(s, err, errlen) < 0)
+		return -1;
+	if (mysql_autocommit(s->db, 0) != 0) {
+		merr(err, errlen, "mysql: %s", mysql_error(s->db));
+		return -1;
+	}
+	int rc = 0;
+	for (size_t k = 0; k < 4 && rc == 0; k++) {
+		const struct store_table *tab = &store_tables[k];
+		const char *arr = *(char *const *)((const char *)t + tab->arr_off);
+		uint32_t cnt = *(const uint32_t *)((const char *)t + tab->cnt_off);
+		struct buf c, p, q;
+		buf_init(&c);
+		buf_init(&p);
+		buf_init(&q);
+		column_names(tab->d, &c, &p, NULL);
+		buf_printf(&q, "DELETE FROM %s", tab->name);
+		rc = run(s, buf_str(&q), err, errlen);
+		buf_reset(&q);
+		buf_printf(&q, "INSERT INTO %s (%s) VALUES (%s)", tab->name, buf_str(&c), buf_str(&p));
+		MYSQL_STMT *st = NULL;
+		if (rc == 0)
+			rc = prepare(s, &st, buf_str(&q), err, errlen);
+		for (uint32_t i = 0; rc == 0 && i < cnt; i++) {
+			struct rbind rb = {0};
+			rbind_record(&rb, tab->d, arr + (size_t)i * tab->d->size);
+			if (exec_stmt(st, rb.b) < 0) {
+				merr(err, errlen, "mysql: %s", mysql_stmt_error(st));
+				rc = -1;
+			}
+		}
+		if (st)
+			mysql_stmt_close(st);
+		buf_free(&c);
+		buf_free(&p);
+		buf_free(&q);
+	}
+	if (rc == 0 && mysql_commit(s->db) != 0) {
+		merr(err, errlen, "mysql: %s", mysql_error(s->db));
+		rc = -1;
+	}
+	if (rc < 0)
+		mysql_rollback(s->db);
+	mysql_autocommit(s->db, 1);
+	return rc;
+}
+
 const struct store_ops store_mariadb_ops = {
     .type = "accounting_storage/mysql",
     .open = md_open,
     .migrate = md_migrate,
     .put_jobs = md_put_jobs,
     .query = md_query,
+    .get_tables = md_get_tables,
+    .put_tables = md_put_tables,
     .close = md_close,
 };

@@ -66,6 +66,15 @@ static const char *const migrations[] = {
     " \"tres_alloc\" TEXT, \"max_rss_kb\" INTEGER, \"ave_rss_kb\" INTEGER,"
     " \"max_vmsize_kb\" INTEGER, \"user_cpu_us\" INTEGER, \"sys_cpu_us\" INTEGER,"
     " PRIMARY KEY (job_db, \"step_id\"));",
+    /* 1 -> 2: sacctmgr's association tables */
+    "CREATE TABLE clusters (\"name\" TEXT NOT NULL PRIMARY KEY, \"control_host\" TEXT,"
+    " \"control_port\" INTEGER, \"rpc_version\" INTEGER, \"time_created\" INTEGER);"
+    "CREATE TABLE accounts (\"name\" TEXT NOT NULL PRIMARY KEY, \"description\" TEXT,"
+    " \"organization\" TEXT);"
+    "CREATE TABLE users (\"name\" TEXT NOT NULL PRIMARY KEY, \"default_account\" TEXT,"
+    " \"admin_level\" INTEGER);"
+    "CREATE TABLE assocs (\"cluster\" TEXT NOT NULL, \"account\" TEXT NOT NULL, \"user\" TEXT,"
+    " \"partition\" TEXT, \"parent\" TEXT, \"shares\" INTEGER, \"qos\" TEXT, \"def_qos\" TEXT);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -588,6 +597,97 @@ out:
 	return rc;
 }
 
+static int
+sq_get_tables(struct store *s, struct acct_tables *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = 0;
+	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	for (size_t t = 0; t < 4 && rc == 0; t++) {
+		const struct store_table *tab = &store_tables[t];
+		void **arr = (void **)((char *)out + tab->arr_off);
+		uint32_t *cnt = (uint32_t *)((char *)out + tab->cnt_off);
+		struct buf cols, sql;
+		buf_init(&cols);
+		buf_init(&sql);
+		column_list(tab->d, &cols, NULL, NULL);
+		buf_printf(&sql, "SELECT %s FROM %s ORDER BY rowid", buf_str(&cols), tab->name);
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
+			serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+			rc = -1;
+		}
+		int step;
+		uint32_t cap = 0;
+		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			if (*cnt == cap) {
+				cap = cap ? cap * 2 : 8;
+				*arr = xreallocarray(*arr, cap, tab->d->size);
+			}
+			void *row = (char *)*arr + (size_t)(*cnt)++ * tab->d->size;
+			memset(row, 0, tab->d->size);
+			read_record(st, 0, tab->d, row);
+		}
+		if (rc == 0 && step != SQLITE_DONE) {
+			serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+			rc = -1;
+		}
+		sqlite3_finalize(st);
+		buf_free(&cols);
+		buf_free(&sql);
+	}
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc < 0) {
+		proto_free(&rdesc_acct_tables, out);
+		memset(out, 0, sizeof(*out));
+	}
+	return rc;
+}
+
+static int
+sq_put_tables(struct store *s, const struct acct_tables *t, char *err, size_t errlen)
+{
+	*err = '\0';
+	if (exec_sql(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t k = 0; k < 4 && rc == 0; k++) {
+		const struct store_table *tab = &store_tables[k];
+		const char *arr = *(char *const *)((const char *)t + tab->arr_off);
+		uint32_t cnt = *(const uint32_t *)((const char *)t + tab->cnt_off);
+		struct buf cols, params, sql;
+		buf_init(&cols);
+		buf_init(&params);
+		buf_init(&sql);
+		column_list(tab->d, &cols, &params, NULL);
+		buf_printf(&sql, "DELETE FROM %s", tab->name);
+		rc = exec_sql(s, buf_str(&sql), err, errlen);
+		buf_reset(&sql);
+		buf_printf(
+		    &sql, "INSERT INTO %s (%s) VALUES (%s)", tab->name, buf_str(&cols), buf_str(&params));
+		sqlite3_stmt *st = NULL;
+		if (rc == 0 && sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK)
+			rc = -1;
+		for (uint32_t i = 0; rc == 0 && i < cnt; i++) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			if (bind_record(st, 1, tab->d, arr + (size_t)i * tab->d->size) < 0 ||
+			    sqlite3_step(st) != SQLITE_DONE)
+				rc = -1;
+		}
+		if (rc < 0 && *err == '\0')
+			serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		buf_free(&cols);
+		buf_free(&params);
+		buf_free(&sql);
+	}
+	if (rc == 0 && exec_sql(s, "COMMIT", err, errlen) == 0)
+		return 0;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 static void
 sq_close(struct store *s)
 {
@@ -607,5 +707,7 @@ const struct store_ops store_sqlite_ops = {
     .migrate = sq_migrate,
     .put_jobs = sq_put_jobs,
     .query = sq_query,
+    .get_tables = sq_get_tables,
+    .put_tables = sq_put_tables,
     .close = sq_close,
 };

@@ -32,6 +32,7 @@
 #include "herdd.h"
 #include "net/net.h"
 #include "proto/sigflags.h"
+#include "proto/stepcred.h"
 #include "proto/states.h"
 #include "stepd.h"
 
@@ -507,37 +508,17 @@ is_daemon_uid(struct herdd *d, uint32_t uid)
 	return 0;
 }
 
-/* The controller's credential for this step on this node: 0 or an error. */
 static int
-check_step_cred(struct herdd *d, const struct step_launch *sl, uint32_t sender_uid)
+daemon_uid_cb(void *arg, uint32_t uid)
 {
-	if (sl->cred_len < WIRE_HDR_LEN)
-		return ESLURMD_INVALID_JOB_CREDENTIAL;
-	struct wire_hdr h;
-	if (wire_hdr_decode(sl->cred, &h) != 0 || h.type != REQ_STEP_CRED ||
-	    (size_t)WIRE_HDR_LEN + h.cred_len + h.body_len != sl->cred_len)
-		return ESLURMD_INVALID_JOB_CREDENTIAL;
-	struct msg cm;
-	if (wire_decode(d->auth, 1, &h, sl->cred + WIRE_HDR_LEN, sl->cred + WIRE_HDR_LEN + h.cred_len, &cm) !=
-	    0)
-		return ESLURMD_INVALID_JOB_CREDENTIAL;
-	struct step_cred *c = cm.body;
-	int rc = 0;
-	if (!is_daemon_uid(d, cm.uid) || c->job_id != sl->job_id || c->step_id != sl->step_id ||
-	    c->uid != sl->uid || c->gid != sl->gid || c->node_name == NULL ||
-	    strcmp(c->node_name, d->node_name) != 0 || (sender_uid != 0 && sender_uid != c->uid))
-		rc = ESLURMD_INVALID_JOB_CREDENTIAL;
-	else if (c->expires < now_s())
-		rc = ESLURMD_CREDENTIAL_EXPIRED;
-	msg_free(&cm);
-	return rc;
+	return is_daemon_uid(arg, uid);
 }
 
 static void
 step_launch(struct herdd *d, struct peer *p, struct msg *m)
 {
 	struct step_launch *sl = m->body;
-	int rc = check_step_cred(d, sl, m->uid);
+	int rc = stepcred_check(d->auth, sl, d->node_name, m->uid, now_s(), daemon_uid_cb, d);
 	if (rc == 0 && (sl->argv_cnt == 0 || sl->io_host == NULL || sl->io_port == 0 || sl->io_port > 65535))
 		rc = HERD_EPROTO;
 	if (rc != 0) {

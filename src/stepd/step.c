@@ -16,7 +16,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <termios.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -74,6 +76,7 @@ struct sstep {
 	uint32_t worst;
 	struct mpi_hook *mpi;
 	int in_cgroup; /* tasks are born in the cgroup */
+	pid_t pty_pid; /* task 0 under --pty (its own session) */
 };
 
 static uint32_t
@@ -143,10 +146,14 @@ static void
 signal_tasks(struct sstep *s, int sig)
 {
 	/* each process once: a handler must not run twice for one signal */
-	if (s->cgroup != NULL)
+	if (s->cgroup != NULL) {
 		stepd_cgroup_signal(s->cgroup, sig);
-	else if (s->pgid > 0)
+		return;
+	}
+	if (s->pgid > 0)
 		kill(-s->pgid, sig);
+	if (s->pty_pid > 0)
+		kill(-s->pty_pid, sig);
 }
 
 static void
@@ -158,10 +165,21 @@ kill_sequence(struct sstep *s, int sig, uint32_t kill_wait_s)
 		s->kill_at_ms = stepd_now_ms() + (int64_t)kill_wait_s * 1000;
 }
 
-static void __attribute__((noreturn)) task_exec(struct sstep *s, struct task *t, int in, int out, int err)
+static void __attribute__((noreturn))
+task_exec(struct sstep *s, struct task *t, int in, int out, int err, const char *pty)
 {
 	struct step_launch *sl = s->sl;
-	setpgid(0, s->pgid);
+	if (pty != NULL) {
+		/* srun --pty: a session of its own with the terminal as its
+		 * controlling tty and stdin/stdout/stderr */
+		setsid();
+		int fd = open(pty, O_RDWR);
+		if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+			_exit(1);
+		in = out = err = fd;
+	} else {
+		setpgid(0, s->pgid);
+	}
 	if (s->cgroup != NULL && !s->in_cgroup) {
 		char *pf = xasprintf("%s/cgroup.procs", s->cgroup);
 		stepd_write_file(pf, "0", 1, 0644);
@@ -265,6 +283,27 @@ tasks_start(struct sstep *s, char *err, size_t errlen)
 			free(gt);
 			return -1;
 		}
+		int ptm = -1;
+		char pts[64] = "";
+		if ((sl->flags & LAUNCH_PTY) && t->gtid == 0) {
+			ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+			if (ptm < 0 || grantpt(ptm) < 0 || unlockpt(ptm) < 0 ||
+			    ptsname_r(ptm, pts, sizeof(pts)) != 0) {
+				snprintf(
+				    err, errlen, "cannot allocate a pseudo terminal: %s", strerror(errno));
+				free(gt);
+				return -1;
+			}
+			if (chown(pts, sl->uid, (gid_t)-1) < 0)
+				log_warn("step %u.%u: chown %s", sl->job_id, sl->step_id, pts);
+			const char *rows = strv_getenv(sl->env, sl->env_cnt, "SLURM_PTY_WIN_ROW");
+			const char *cols = strv_getenv(sl->env, sl->env_cnt, "SLURM_PTY_WIN_COL");
+			if (rows && cols) {
+				struct winsize ws = {.ws_row = (unsigned short)atoi(rows),
+				    .ws_col = (unsigned short)atoi(cols)};
+				ioctl(ptm, TIOCSWINSZ, &ws);
+			}
+		}
 		if (s->mpi != NULL)
 			mpi_hook_task_env(s->mpi, t->lid, &t->mpi_env, &t->mpi_env_cnt);
 		/* with MPI, libpmix's threads run: a plain fork then */
@@ -275,24 +314,43 @@ tasks_start(struct sstep *s, char *err, size_t errlen)
 			return -1;
 		}
 		if (pid == 0)
-			task_exec(s, t, wants_in ? pi[0] : devnull, po[1], pe[1]);
-		if (s->pgid == 0)
-			s->pgid = pid;
-		setpgid(pid, s->pgid);
+			task_exec(s, t, wants_in ? pi[0] : devnull, po[1], pe[1], ptm >= 0 ? pts : NULL);
 		t->pid = pid;
 		close(po[1]);
 		close(pe[1]);
+		t->in_fd = -1;
+		buf_init(&t->in);
+		if (ptm >= 0) {
+			/* everything the task writes comes out of the terminal */
+			s->pty_pid = pid;
+			close(po[0]);
+			close(pe[0]);
+			if (wants_in) {
+				close(pi[0]);
+				close(pi[1]);
+			}
+			t->out_fd = ptm;
+			t->err_fd = -1;
+			net_set_nonblock(ptm, 1);
+			if (wants_in) {
+				t->in_fd = fcntl(ptm, F_DUPFD_CLOEXEC, 0);
+				if (t->in_fd >= 0)
+					net_set_nonblock(t->in_fd, 1);
+			}
+			continue;
+		}
+		if (s->pgid == 0)
+			s->pgid = pid;
+		setpgid(pid, s->pgid);
 		t->out_fd = po[0];
 		t->err_fd = pe[0];
 		net_set_nonblock(t->out_fd, 1);
 		net_set_nonblock(t->err_fd, 1);
-		t->in_fd = -1;
 		if (wants_in) {
 			close(pi[0]);
 			t->in_fd = pi[1];
 			net_set_nonblock(t->in_fd, 1);
 		}
-		buf_init(&t->in);
 	}
 	if (devnull >= 0)
 		close(devnull);
@@ -660,6 +718,8 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 			/* the tasks are gone: so is whatever they left running */
 			if (s->pgid > 0)
 				kill(-s->pgid, SIGKILL);
+			if (s->pty_pid > 0)
+				kill(-s->pty_pid, SIGKILL);
 			stepd_cgroup_kill(s->cgroup);
 			killed_leftovers = 1;
 		}

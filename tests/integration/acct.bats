@@ -127,3 +127,19 @@ wait_sacct_jobs() {
 	run sacct -a -n -P -X -o jobid
 	[[ $output != *"$id"* ]]
 }
+
+@test "without AccountingStorageEnforce any -A is accepted (lower-cased); no -A is root's default account" {
+	wait_until 20 sh -c 'sacctmgr -n -P show cluster format=cluster 2>/dev/null | grep -qx acctest'
+	run sbatch --parsable -H -A Whatever --wrap true
+	[ "$status" -eq 0 ]
+	id=${output%%;*}
+	run scontrol show job "$id"
+	[[ $output == *" Account=whatever "* ]]
+	scancel "$id"
+	run sbatch --parsable -H --wrap true
+	[ "$status" -eq 0 ]
+	id=${output%%;*}
+	run scontrol show job "$id"
+	[[ $output == *" Account=root QOS=normal"* ]]
+	scancel "$id"
+}

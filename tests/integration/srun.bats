@@ -12,6 +12,10 @@ setup_file() {
 }
 
 teardown_file() {
+	# controllers restarted by the tests are not in herd's pid file
+	if [[ -n ${HERD_TEST_DIR:-} && -f $HERD_TEST_DIR/run/extra.pids ]]; then
+		kill $(cat "$HERD_TEST_DIR/run/extra.pids") 2>/dev/null || true
+	fi
 	herd_cluster_down
 }
 
@@ -433,4 +437,38 @@ S
 	[ "$(grep -c "step got USR1" sig.out)" -eq 1 ]
 	scancel "$id"
 	wait_for_job_state "$id" CANCELLED
+}
+
+@test "--pty runs task 0 on a terminal of its own" {
+	run sh -c "srun --pty sh -c 'test -t 0 && test -t 1 && echo tty; exit 4' </dev/null"
+	[ "$status" -eq 4 ]
+	[ "$(tr -d '\r' <<<"${lines[0]}")" = "tty" ]
+	run srun sh -c 'test -t 1 || echo notty'
+	[ "$output" = "notty" ]
+}
+
+@test "steps survive a controller kill -9: still listed, ids go on, all accounted" {
+	cat >st.sh <<'S'
+#!/bin/bash
+#SBATCH -n2
+srun -n1 true
+srun -n1 sleep 4
+srun -n1 true
+S
+	id=$(submit st.sh)
+	wait_until 20 sh -c "squeue -s -h -j $id -o %i | grep -qx $id.1"
+	pid=$(cat "$HERD_TEST_DIR/run/herdctld.pid")
+	[ -n "$pid" ]
+	kill -9 "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	"$HERD_BUILD_DIR/herdctld" -D -f "$HERD_TEST_DIR/slurm.conf" >>"$HERD_TEST_DIR/log/herdctld.out" 2>&1 &
+	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	wait_until 20 sh -c "squeue -s -h -j $id -o %i | grep -qx $id.1"
+	wait_for_job_state "$id" COMPLETED 60
+	run sacct -n -P -j "$id" -o JobID,JobName,State
+	[ "$output" = "$id|st.sh|COMPLETED
+$id.batch|batch|COMPLETED
+$id.0|true|COMPLETED
+$id.1|sleep|COMPLETED
+$id.2|true|COMPLETED" ]
 }

@@ -5,7 +5,13 @@
  * file), then spoken to with net_send_msg/net_recv_msg: ping, job
  * records, queries, an ordinary user's view, garbage frames, and a normal
  * query afterwards; stopped by its pid.  An unsupported StorageType is a
- * clear startup error.
+ * clear startup error.  A controller registers its cluster and hears of
+ * each committed sacctmgr change; bad sacctmgr requests get answers and
+ * an ordinary user may change nothing.  The same daemon on a private
+ * mariadbd (when MariaDB is installed) keeps associations and job rows
+ * across a restart.  100,000 jobs sent through herddbd (REQ_ACCT_JOBS,
+ * as herdctld sends them) are selected by the real sacct with -u, -j,
+ * -S/-E, -s and --name, and exactly the right rows come back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -446,6 +453,446 @@ test_dbd_bad_storage_type(void **state)
 	log_contains("StorageType accounting_storage/filetxt is not supported");
 }
 
+/* sacctmgr's request: rc of RESP_ACCT_MGR, or -(herd error) of a RESP_RC */
+static int
+mgr_rpc(int fd, struct auth *a, uint32_t op, uint32_t entity, uint32_t flags, const char *name,
+    const char *where, const char *set)
+{
+	struct acct_mgr_req r = {.op = op, .entity = entity, .flags = flags};
+	if (name)
+		strv_add(&r.names, &r.names_cnt, name);
+	if (where)
+		strv_add(&r.where, &r.where_cnt, where);
+	if (set)
+		strv_add(&r.set, &r.set_cnt, set);
+	struct msg m;
+	rpc(fd, a, REQ_ACCT_MGR, &r, &m);
+	proto_free(&rdesc_acct_mgr_req, &r);
+	int rc;
+	if (m.type == RESP_RC)
+		rc = -((struct rc *)m.body)->rc;
+	else {
+		assert_int_equal(m.type, RESP_ACCT_MGR);
+		rc = ((struct acct_mgr_resp *)m.body)->rc;
+	}
+	msg_free(&m);
+	return rc;
+}
+
+static uint32_t
+table_users(int fd)
+{
+	struct acct_mgr_req r = {.op = 4 /* show */, .entity = 3};
+	struct msg m;
+	rpc(fd, auth, REQ_ACCT_MGR, &r, &m);
+	assert_int_equal(m.type, RESP_ACCT_TABLES);
+	uint32_t n = ((struct acct_tables *)m.body)->users_cnt;
+	msg_free(&m);
+	return n;
+}
+
+/* Registration, changes with and without commit, every kind of bad
+ * request; herddbd answers each and lives on; an ordinary user may not
+ * change anything. */
+static void
+test_dbd_associations(void **state)
+{
+	write_confs("accounting_storage/sqlite", "");
+	dbd_pid = start_dbd();
+	/* a controller's connection registers and then hears of changes */
+	int ctl = connect_dbd();
+	struct acct_cluster reg = {.name = "test", .control_port = 6817};
+	struct msg m;
+	rpc(ctl, auth, REQ_ACCT_REGISTER, &reg, &m);
+	assert_int_equal(m.type, RESP_ACCT_TABLES);
+	struct acct_tables *t = m.body;
+	assert_int_equal(t->clusters_cnt, 1);
+	assert_string_equal(t->clusters[0].control_host, "127.0.0.1");
+	assert_int_equal(t->clusters[0].control_port, 6817);
+	assert_int_equal(t->assocs_cnt, 2);
+	msg_free(&m);
+	int fd = connect_dbd();
+	assert_int_equal(table_users(fd), 1);
+
+	/* without commit nothing changes; with it, the change is kept */
+	assert_int_equal(mgr_rpc(fd, auth, 1, 3, 0, "alice", "account=root", NULL), 0);
+	assert_int_equal(table_users(fd), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 3, 1, "alice", "account=root", NULL), 0);
+	assert_int_equal(table_users(fd), 2);
+	assert_int_equal(net_recv_msg(ctl, NULL, 0, 10000, &m), 0);
+	assert_int_equal(m.type, RESP_ACCT_TABLES);
+	assert_int_equal(m.req_id, 0);
+	assert_int_equal(((struct acct_tables *)m.body)->users_cnt, 2);
+	msg_free(&m);
+	close(ctl);
+
+	/* bad requests: Slurm's "nothing"/unknown answers, never a crash */
+	assert_int_equal(mgr_rpc(fd, auth, 77, 0, 1, NULL, NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 5, 1, "gold", NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 99, 1, "x", NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 2, 3, 1, NULL, "", "="), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 2, 99, 1, NULL, "name=x", "fairshare=1"), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 3, 3, 1, NULL, NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 3, 5, 1, "normal", NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 2, 1, ",,,", NULL, NULL), 1);
+	assert_int_equal(mgr_rpc(fd, auth, 2, 2, 1, NULL, "name=root", "fairshare=-3"), 1);
+	struct acct_cluster empty = {0};
+	rpc(fd, auth, REQ_ACCT_REGISTER, &empty, &m);
+	assert_int_equal(m.type, RESP_RC);
+	assert_int_not_equal(((struct rc *)m.body)->rc, 0);
+	msg_free(&m);
+	close(fd);
+
+	pid_t child = geteuid() == 0 ? fork() : -2;
+	if (child >= 0 && child == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		int cfd = net_connect("127.0.0.1", port, 5000);
+		if (cfd < 0)
+			_exit(3);
+		struct acct_mgr_req r = {.op = 1, .entity = 2, .flags = 1};
+		strv_add(&r.names, &r.names_cnt, "evil");
+		struct msg cm;
+		if (net_send_msg(cfd, auth, REQ_ACCT_MGR, 1, &r) < 0 ||
+		    net_recv_msg(cfd, NULL, 0, 10000, &cm) != 0 || cm.type != RESP_RC ||
+		    ((struct rc *)cm.body)->rc != ESLURM_ACCESS_DENIED)
+			_exit(4);
+		msg_free(&cm);
+		if (net_send_msg(cfd, auth, REQ_ACCT_REGISTER, 2, &reg) < 0 ||
+		    net_recv_msg(cfd, NULL, 0, 10000, &cm) != 0 || cm.type != RESP_RC ||
+		    ((struct rc *)cm.body)->rc != ESLURM_ACCESS_DENIED)
+			_exit(5);
+		_exit(0);
+	}
+	if (child > 0) {
+		int st;
+		assert_int_equal(waitpid(child, &st, 0), child);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	assert_true(dbd_alive());
+	fd = connect_dbd();
+	assert_int_equal(table_users(fd), 2);
+	close(fd);
+}
+
+/* --- herddbd on MariaDB ------------------------------------------------ */
+
+static pid_t md_pid = -1;
+static uint16_t md_port;
+
+static int
+run_quiet(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A private mariadbd in tdir on a free loopback port; 0 once it listens,
+ * -1 when there is no MariaDB server here. */
+static int
+md_start(void)
+{
+	char data[600], sock[600], pidf[600], logf[600], log[512], port_s[32];
+	snprintf(log, sizeof(log), "%s/mariadb.log", tdir);
+	snprintf(data, sizeof(data), "--datadir=%s/mdata", tdir);
+	snprintf(sock, sizeof(sock), "--socket=%s/md.sock", tdir);
+	snprintf(pidf, sizeof(pidf), "--pid-file=%s/md.pid", tdir);
+	snprintf(logf, sizeof(logf), "--log-error=%s", log);
+	const char *user = geteuid() == 0 ? "--user=root" : "--verbose";
+	char *install[] = {"mariadb-install-db", "--no-defaults", data, (char *)user,
+	    "--auth-root-authentication-method=normal", "--skip-test-db", NULL};
+	if (run_quiet(install, log) != 0)
+		return -1;
+	md_port = free_port();
+	snprintf(port_s, sizeof(port_s), "--port=%u", md_port);
+	md_pid = fork();
+	if (md_pid < 0)
+		return -1;
+	if (md_pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp("mariadbd", "mariadbd", "--no-defaults", data, sock, pidf, logf, port_s,
+		    "--bind-address=127.0.0.1", user, "--skip-grant-tables", "--skip-name-resolve",
+		    "--innodb-flush-log-at-trx-commit=2", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 1500; i++) {
+		int fd = net_connect("127.0.0.1", md_port, 200);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		int st;
+		if (waitpid(md_pid, &st, WNOHANG) == md_pid) {
+			md_pid = -1;
+			return -1;
+		}
+		usleep(20000);
+	}
+	return -1;
+}
+
+static int
+md_teardown(void **state)
+{
+	if (dbd_pid > 0) {
+		kill(dbd_pid, SIGTERM);
+		waitpid(dbd_pid, NULL, 0);
+		dbd_pid = -1;
+	}
+	if (md_pid > 0) {
+		kill(md_pid, SIGTERM);
+		waitpid(md_pid, NULL, 0);
+		md_pid = -1;
+	}
+	return teardown(state);
+}
+
+/* The same daemon on MariaDB: registration, a sacctmgr change that
+ * survives a restart, and a batch of job rows. */
+static void
+test_dbd_mariadb(void **state)
+{
+	if (md_start() < 0) {
+		print_message("no MariaDB server here (see %s/mariadb.log): skipped\n", tdir);
+		skip();
+	}
+	char extra[128];
+	snprintf(extra, sizeof(extra), "StorageHost=127.0.0.1\nStoragePort=%u\nStorageUser=root\n", md_port);
+	write_confs("accounting_storage/mysql", extra);
+	dbd_pid = start_dbd();
+	int fd = connect_dbd();
+	struct acct_cluster reg = {.name = "test", .control_port = 6817};
+	struct msg m;
+	rpc(fd, auth, REQ_ACCT_REGISTER, &reg, &m);
+	assert_int_equal(m.type, RESP_ACCT_TABLES);
+	assert_int_equal(((struct acct_tables *)m.body)->assocs_cnt, 2);
+	msg_free(&m);
+	close(fd);
+	fd = connect_dbd();
+	assert_int_equal(mgr_rpc(fd, auth, 1, 2, 1, "physics", "description=Physics", NULL), 0);
+	assert_int_equal(mgr_rpc(fd, auth, 1, 3, 1, "alice", "account=physics", NULL), 0);
+	enum { N = 1000 };
+	struct acct_jobs b = {.jobs = xcalloc(N, sizeof(struct acct_job)), .jobs_cnt = N};
+	for (uint32_t i = 0; i < N; i++)
+		make_job(&b.jobs[i], i + 1, i % 2 ? "alice" : "bob");
+	assert_int_equal(rpc_rc(fd, auth, REQ_ACCT_JOBS, &b), 0);
+	for (uint32_t i = 0; i < N; i++)
+		proto_free(&rdesc_acct_job, &b.jobs[i]);
+	free(b.jobs);
+	close(fd);
+
+	/* a new herddbd reads what the first stored */
+	int st;
+	kill(dbd_pid, SIGTERM);
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+	dbd_pid = start_dbd();
+	fd = connect_dbd();
+	assert_int_equal(table_users(fd), 2);
+	char *alice[] = {"alice"};
+	struct acct_query q = {.users = alice, .users_cnt = 1, .flags = 2};
+	uint32_t ids[N];
+	assert_int_equal(query_ids(fd, auth, &q, ids, N), N / 2);
+	close(fd);
+}
+
+/* --- 100,000 jobs through herddbd, selected by the real sacct ---------- */
+
+#define BIG_JOBS 100000
+#define BIG_T0 1750000000 /* 2025-06-15 15:06:40 UTC */
+
+static const char *const big_users[] = {"root", "ann", "ben", "cid", "dee"};
+static const uint32_t big_states[] = {JOB_COMPLETE, JOB_FAILED, JOB_CANCELLED, JOB_TIMEOUT, JOB_COMPLETE};
+
+static void
+big_job(struct acct_job *j, uint32_t id)
+{
+	memset(j, 0, sizeof(*j));
+	j->cluster = xstrdup("test");
+	j->job_id = id;
+	j->array_task_id = NO_VAL;
+	j->name = xasprintf("job%u", id % 7);
+	j->user_name = xstrdup(big_users[id % 5]);
+	j->account = xstrdup("root");
+	j->partition = xstrdup("debug");
+	j->state = big_states[(id / 5) % 5];
+	j->requid = NO_VAL;
+	j->time_submit = BIG_T0 + (int64_t)id * 10;
+	j->time_eligible = j->time_submit;
+	j->time_start = j->time_submit + 1;
+	j->time_end = j->time_start + (int64_t)(id % 50) * 10 + 5;
+}
+
+/* what herddbd must return: eligible inside the window's end, ended
+ * after its start (every job here has ended) */
+struct big_filter {
+	const char *user, *name;
+	uint32_t state; /* NO_VAL: any */
+	int64_t start, end;
+};
+
+static int
+big_match(uint32_t id, const struct big_filter *f)
+{
+	struct acct_job j;
+	big_job(&j, id);
+	int ok = (!f->user || strcmp(j.user_name, f->user) == 0) &&
+	         (!f->name || strcmp(j.name, f->name) == 0) && (f->state == NO_VAL || j.state == f->state) &&
+	         j.time_eligible <= f->end && j.time_end >= f->start;
+	proto_free(&rdesc_acct_job, &j);
+	return ok;
+}
+
+static void
+utc(char *out, size_t n, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/* run sacct with args (TZ=UTC); fill ids (sorted as printed) */
+static uint32_t
+run_sacct(const char *args, uint32_t *ids, uint32_t max)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "TZ=UTC SLURM_CONF=%s/slurm.conf %s/sacct -a -X -n -P -o jobid %s 2>&1",
+	    tdir, HERD_BUILD_DIR, args);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	char line[256];
+	uint32_t n = 0;
+	while (fgets(line, sizeof(line), p)) {
+		char *end;
+		unsigned long v = strtoul(line, &end, 10);
+		if (end == line || (*end != '\n' && *end != '\0'))
+			fail_msg("sacct %s printed: %s", args, line);
+		if (n < max)
+			ids[n] = (uint32_t)v;
+		n++;
+	}
+	assert_int_equal(pclose(p), 0);
+	return n;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void
+check_filter(const char *args, const struct big_filter *f, const uint32_t *only, size_t nonly)
+{
+	uint32_t *got = xcalloc(BIG_JOBS, sizeof(*got));
+	uint32_t n = run_sacct(args, got, BIG_JOBS);
+	assert_true(n <= BIG_JOBS);
+	qsort(got, n, sizeof(*got), cmp_u32);
+	uint32_t k = 0, want = 0;
+	for (uint32_t id = 1; id <= BIG_JOBS; id++) {
+		int in = 0;
+		if (only) {
+			for (size_t i = 0; i < nonly; i++)
+				in |= only[i] == id;
+		} else
+			in = big_match(id, f);
+		if (!in)
+			continue;
+		want++;
+		if (k >= n || got[k] != id)
+			fail_msg("sacct %s: job %u missing (or another in its place)", args, id);
+		k++;
+	}
+	if (n != want)
+		fail_msg("sacct %s: %u rows, %u expected", args, n, want);
+	print_message("sacct %s: %u rows\n", args, n);
+	free(got);
+}
+
+static void
+test_dbd_hundred_thousand_sacct(void **state)
+{
+	char bin[512];
+	snprintf(bin, sizeof(bin), "%s/sacct", HERD_BUILD_DIR);
+	if (access(bin, X_OK) != 0)
+		skip();
+	write_confs("accounting_storage/sqlite", "");
+	write_file("slurm.conf", 0644,
+	    "ClusterName=test\nSlurmctldHost=localhost\nAuthType=auth/slurm\n"
+	    "AuthInfo=key=%s/herd.key\nNodeName=n1 CPUs=1\nPartitionName=debug Nodes=n1\n"
+	    "AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageHost=127.0.0.1\n"
+	    "AccountingStoragePort=%u\n",
+	    tdir, port);
+	dbd_pid = start_dbd();
+	int fd = connect_dbd();
+	/* through herddbd, as herdctld sends them: many rows a request */
+	enum { BATCH = 2000 };
+	struct acct_jobs b = {.jobs = xcalloc(BATCH, sizeof(struct acct_job))};
+	for (uint32_t base = 0; base < BIG_JOBS; base += BATCH) {
+		b.jobs_cnt = BATCH;
+		for (uint32_t i = 0; i < BATCH; i++)
+			big_job(&b.jobs[i], base + i + 1);
+		assert_int_equal(rpc_rc(fd, auth, REQ_ACCT_JOBS, &b), 0);
+		for (uint32_t i = 0; i < BATCH; i++)
+			proto_free(&rdesc_acct_job, &b.jobs[i]);
+	}
+	free(b.jobs);
+	close(fd);
+
+	char s[32], e[32], args[256];
+	int64_t t1 = BIG_T0 + 123456, t2 = BIG_T0 + 456789;
+	utc(s, sizeof(s), t1);
+	utc(e, sizeof(e), t2);
+	struct big_filter f = {.state = NO_VAL, .start = t1, .end = t2};
+	/* a time window */
+	snprintf(args, sizeof(args), "-S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* one user in the window */
+	f.user = "ann";
+	snprintf(args, sizeof(args), "-u ann -S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* a state in the window */
+	f.user = NULL;
+	f.state = JOB_FAILED;
+	snprintf(args, sizeof(args), "-s FAILED -S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* a name, every time */
+	utc(s, sizeof(s), BIG_T0 - 10);
+	utc(e, sizeof(e), BIG_T0 + 10 * BIG_JOBS + 1000);
+	f = (struct big_filter){
+	    .name = "job3", .state = NO_VAL, .start = BIG_T0 - 10, .end = BIG_T0 + 10 * BIG_JOBS + 1000};
+	snprintf(args, sizeof(args), "--name job3 -S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* user, state and name together */
+	f.user = "dee";
+	f.state = JOB_CANCELLED;
+	snprintf(args, sizeof(args), "-u dee -s CA --name job3 -S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
+	/* jobs by id, whatever their time */
+	static const uint32_t only[] = {1, 4242, 77777, 100000};
+	check_filter("-j 1,4242,77777,100000,100001", NULL, only, 4);
+}
+
 int
 main(void)
 {
@@ -453,6 +900,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_dbd_end_to_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_bad_storage_type, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_associations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_mariadb, setup, md_teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_hundred_thousand_sacct, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "acct/acctmgr.h"
 #include "base/xmalloc.h"
 #include "proto/proto.h"
 #include "proto/states.h"
@@ -578,6 +579,129 @@ test_hundred_thousand(void **state)
 	ops->close(s);
 }
 
+static void
+tables_get(struct store *s, struct acct_tables *t)
+{
+	char err[512];
+	if (ops->get_tables(s, t, err, sizeof(err)) < 0)
+		fail_msg("get_tables: %s", err);
+}
+
+static void
+tables_put(struct store *s, const struct acct_tables *t)
+{
+	char err[512];
+	if (ops->put_tables(s, t, err, sizeof(err)) < 0)
+		fail_msg("put_tables: %s", err);
+}
+
+/* packed bytes of two table sets are the same */
+static void
+assert_tables_equal(const struct acct_tables *a, const struct acct_tables *b)
+{
+	struct buf x, y;
+	buf_init(&x);
+	buf_init(&y);
+	proto_pack(&rdesc_acct_tables, a, &x);
+	proto_pack(&rdesc_acct_tables, b, &y);
+	assert_int_equal(x.len, y.len);
+	assert_memory_equal(x.data, y.data, x.len);
+	buf_free(&x);
+	buf_free(&y);
+}
+
+static void
+mgr(struct acct_tables *t, unsigned op, unsigned entity, const char *names, const char *where)
+{
+	struct acct_mgr_req r = {.op = op, .entity = entity};
+	if (names)
+		strv_add(&r.names, &r.names_cnt, names);
+	if (where)
+		strv_add(&r.where, &r.where_cnt, where);
+	struct buf text, err;
+	buf_init(&text);
+	buf_init(&err);
+	int rc = acctmgr_apply(t, &r, 1000, &text, &err);
+	if (rc != 0)
+		fail_msg("acctmgr_apply: %s%s", buf_str(&text), buf_str(&err));
+	buf_free(&text);
+	buf_free(&err);
+	proto_free(&rdesc_acct_mgr_req, &r);
+}
+
+/* sacctmgr's tables: stored whole, read back identical (strings, NULLs
+ * and numbers), replaced whole, kept across a reopen. */
+static void
+test_tables(void **state)
+{
+	struct store *s = open_store();
+	struct acct_tables t, got;
+	tables_get(s, &t);
+	assert_int_equal(t.clusters_cnt + t.accounts_cnt + t.users_cnt + t.assocs_cnt, 0);
+	assert_int_equal(acctmgr_register(&t, "Axc", "127.0.0.1", 16817, 1000), 1);
+	mgr(&t, ACCTMGR_ADD, ACCTMGR_ACCOUNT, "physics", "Description=Physics Dept");
+	mgr(&t, ACCTMGR_ADD, ACCTMGR_USER, "alice", "Account=physics");
+	tables_put(s, &t);
+	tables_get(s, &got);
+	assert_tables_equal(&t, &got);
+	assert_int_equal(got.clusters_cnt, 1);
+	assert_string_equal(got.clusters[0].name, "axc");
+	assert_int_equal(got.clusters[0].control_port, 16817);
+	assert_int_equal(got.accounts_cnt, 2);
+	assert_int_equal(got.users_cnt, 2);
+	assert_int_equal(got.assocs_cnt, 4);
+	assert_null(got.assocs[0].user);
+	proto_free(&rdesc_acct_tables, &got);
+
+	/* delete replaces the stored rows */
+	mgr(&t, ACCTMGR_DELETE, ACCTMGR_USER, "alice", NULL);
+	tables_put(s, &t);
+	ops->close(s);
+	s = open_store();
+	tables_get(s, &got);
+	assert_tables_equal(&t, &got);
+	assert_int_equal(got.users_cnt, 1);
+	assert_int_equal(got.assocs_cnt, 3);
+	proto_free(&rdesc_acct_tables, &got);
+	proto_free(&rdesc_acct_tables, &t);
+	ops->close(s);
+}
+
+/* A database of schema version 1 (jobs only) gains the tables and keeps
+ * its jobs. */
+static void
+test_migrate_from_v1(void **state)
+{
+	struct store *s = open_store();
+	struct acct_job j;
+	make_job(&j, 42, "bob", JOB_COMPLETE, 1000, 2000);
+	put(s, &j);
+	ops->close(s);
+	db_exec("DROP TABLE clusters");
+	db_exec("DROP TABLE accounts");
+	db_exec("DROP TABLE users");
+	db_exec("DROP TABLE assocs");
+	if (ops == &store_sqlite_ops)
+		db_exec("DELETE FROM schema_version WHERE version = 2");
+	else
+		db_exec("DELETE FROM schema_version WHERE step > 2");
+	s = open_store();
+	assert_int_equal(db_int("SELECT count(*) FROM schema_version"), migration_rows);
+	struct acct_tables t;
+	tables_get(s, &t);
+	assert_int_equal(t.clusters_cnt, 0);
+	acctmgr_register(&t, "c1", "10.0.0.1", 6817, 5);
+	tables_put(s, &t);
+	proto_free(&rdesc_acct_tables, &t);
+	struct acct_query q = {0};
+	struct acct_jobs out;
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	assert_int_equal(out.jobs[0].job_id, 42);
+	proto_free(&rdesc_acct_jobs, &out);
+	ops->close(s);
+}
+
 #ifdef HERD_TEST_MARIADB
 static int
 md_rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
@@ -728,7 +852,7 @@ md_setup(void **state)
 	static int n;
 	setup(state);
 	ops = &store_mariadb_ops;
-	migration_rows = 2;
+	migration_rows = 6;
 	snprintf(md_db, sizeof(md_db), "herd_test_%d", ++n);
 	sp = (struct store_params){.loc = md_db, .host = "127.0.0.1", .user = "root", .port = md_port};
 	return 0;
@@ -748,6 +872,8 @@ MD_TEST(test_put_replace)
 MD_TEST(test_filters)
 MD_TEST(test_hundred_thousand)
 MD_TEST(test_reconnect)
+MD_TEST(test_tables)
+MD_TEST(test_migrate_from_v1)
 #endif
 
 int
@@ -762,6 +888,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_put_replace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hundred_thousand, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tables, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 #ifdef HERD_TEST_MARIADB
@@ -772,6 +900,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(md_test_filters, md_setup, teardown),
 	    cmocka_unit_test_setup_teardown(md_test_hundred_thousand, md_setup, teardown),
 	    cmocka_unit_test_setup_teardown(md_test_reconnect, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_tables, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_migrate_from_v1, md_setup, teardown),
 	};
 	rc += cmocka_run_group_tests_name("mariadb", md_tests, md_group_setup, md_group_teardown);
 #endif

@@ -20,12 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -855,6 +857,13 @@ build_env(struct srun *r, struct step_launch *sl, const char *host, uint16_t por
 	}
 	if (r->o->label)
 		strv_setenv(env, n, "SLURM_LABELIO", "1");
+	struct winsize ws;
+	if (r->o->pty && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+		snprintf(v, sizeof(v), "%u", ws.ws_row);
+		strv_setenv(env, n, "SLURM_PTY_WIN_ROW", v);
+		snprintf(v, sizeof(v), "%u", ws.ws_col);
+		strv_setenv(env, n, "SLURM_PTY_WIN_COL", v);
+	}
 	if (r->o->cpu_bind != NULL) {
 		/* --cpu-bind=[quiet|verbose,]type[:list] as the tasks see it */
 		char *cb = xstrdup(r->o->cpu_bind);
@@ -945,7 +954,8 @@ launch(struct srun *r, const char *host, uint16_t port)
 	sl.io_port = port;
 	sl.io_key = r->key;
 	sl.io_key_len = sizeof(r->key);
-	sl.flags |= (r->o->label ? LAUNCH_LABEL : 0) | (r->o->unbuffered ? LAUNCH_UNBUFFERED : 0);
+	sl.flags |= (r->o->label ? LAUNCH_LABEL : 0) | (r->o->unbuffered ? LAUNCH_UNBUFFERED : 0) |
+	            (r->o->pty ? LAUNCH_PTY : 0);
 	sl.stdin_task = r->stdin_task;
 	sl.mpi = (char *)so->mpi;
 	mode_t um = umask(0);
@@ -1282,6 +1292,14 @@ stepio_run(struct client *c, struct stepio_opts *so)
 	signal(SIGPIPE, SIG_IGN);
 	if (launch(r, host, port) < 0)
 		goto out;
+	/* --pty: keystrokes go to the remote terminal as they are typed */
+	struct termios saved_tio;
+	int raw = 0;
+	if (r->o->pty && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
+		struct termios tio = saved_tio;
+		cfmakeraw(&tio);
+		raw = tcsetattr(0, TCSANOW, &tio) == 0;
+	}
 	if (r->stdin_fd >= 0)
 		net_set_nonblock(r->stdin_fd, 1);
 	struct pollfd *p = xcalloc(r->nn + 3, sizeof(struct pollfd));
@@ -1334,6 +1352,8 @@ stepio_run(struct client *c, struct stepio_opts *so)
 		}
 	}
 	free(p);
+	if (raw)
+		tcsetattr(0, TCSANOW, &saved_tio);
 	for (uint32_t i = 0; i < r->nt; i++)
 		for (int s = 1; s <= 2; s++)
 			task_output(r, i, (uint32_t)s, NULL, 0);

@@ -359,7 +359,9 @@
 	X(S, U32, , array_min) \
 	X(S, U32, , array_max) \
 	X(S, U32, , array_step) \
-	X(S, U32, , purged)
+	X(S, U32, , purged) \
+	X(S, U32, , next_step_id) \
+	X(S, ARR, acct_step, steps)
 
 /* herdctld state save: a new job (its request and first state) */
 #define REC_job_saved(X, S) \
@@ -555,6 +557,59 @@
 	X(S, U32, , step_id) \
 	X(S, U32, , status) \
 	X(S, U32, , flags)
+/* sacctmgr's association data as herddbd keeps it (names lower-case).
+ * An account's own association has user "" (NULL); partition "" is every
+ * partition.  admin_level: 1 None, 2 Operator, 3 Administrator. */
+#define REC_acct_cluster(X, S) \
+	X(S, STR, , name) \
+	X(S, STR, , control_host) \
+	X(S, U32, , control_port) \
+	X(S, U32, , rpc_version) \
+	X(S, I64, , time_created)
+
+#define REC_acct_account(X, S) \
+	X(S, STR, , name) \
+	X(S, STR, , description) \
+	X(S, STR, , organization)
+
+#define REC_acct_user(X, S) \
+	X(S, STR, , name) \
+	X(S, STR, , default_account) \
+	X(S, U32, , admin_level)
+
+#define REC_acct_assoc(X, S) \
+	X(S, STR, , cluster) \
+	X(S, STR, , account) \
+	X(S, STR, , user) \
+	X(S, STR, , partition) \
+	X(S, STR, , parent) \
+	X(S, U32, , shares) \
+	X(S, STR, , qos) \
+	X(S, STR, , def_qos)
+
+/* every association table: herddbd -> sacctmgr (show), -> herdctld (at
+ * registration and pushed after each change) */
+#define REC_acct_tables(X, S) \
+	X(S, ARR, acct_cluster, clusters) \
+	X(S, ARR, acct_account, accounts) \
+	X(S, ARR, acct_user, users) \
+	X(S, ARR, acct_assoc, assocs)
+
+/* sacctmgr -> herddbd: op and entity as in acct/acctmgr.h; names, where
+ * and set as "key=value" (names: the bare words of add) */
+#define REC_acct_mgr_req(X, S) \
+	X(S, U32, , op) \
+	X(S, U32, , entity) \
+	X(S, U32, , flags) \
+	X(S, STRV, , names) \
+	X(S, STRV, , where) \
+	X(S, STRV, , set)
+
+/* rc is sacctmgr's exit status; text goes to stdout, err to stderr */
+#define REC_acct_mgr_resp(X, S) \
+	X(S, I32, , rc) \
+	X(S, STR, , text) \
+	X(S, STR, , err)
 
 /* the record list: R(name) for each record above */
 #define HERD_RECORDS(R) \
@@ -594,7 +649,14 @@
 	R(io_data) \
 	R(io_exit) \
 	R(io_ctl) \
-	R(step_complete)
+	R(step_complete) \
+	R(acct_cluster) \
+	R(acct_account) \
+	R(acct_user) \
+	R(acct_assoc) \
+	R(acct_tables) \
+	R(acct_mgr_req) \
+	R(acct_mgr_resp)
 
 /* M(TYPE, record).  Numbers are assigned in order; append only. */
 #define HERD_MESSAGES(M) \
@@ -636,6 +698,11 @@
 	M(IO_CTL, io_ctl) \
 	M(REQ_STEP_COMPLETE, step_complete) \
 	M(REQ_ALLOC_DONE, step_complete) \
-	M(RESP_ALLOC, job_info)
+	M(RESP_ALLOC, job_info) \
+	M(REQ_ACCT_REGISTER, acct_cluster) \
+	M(REQ_ACCT_MGR, acct_mgr_req) \
+	M(RESP_ACCT_MGR, acct_mgr_resp) \
+	M(RESP_ACCT_TABLES, acct_tables) \
+	M(REQ_ACCT_JOBS, acct_jobs)
 
 #endif
