@@ -616,6 +616,20 @@ update_simple(struct sc *s, unsigned type, int argc, char **argv)
 	proto_free(&rdesc_keyvals, &kv);
 }
 
+/* delete NodeName=<dynamic nodes>: a node update with the state DELETE */
+static void
+cmd_delete(struct sc *s, int argc, char **argv)
+{
+	if (argc != 1 || strncasecmp(argv[0], "NodeName=", 9) != 0 || argv[0][9] == '\0') {
+		fprintf(stderr, "Invalid delete specification: %s\n", argc > 0 ? argv[0] : "");
+		fprintf(stderr, "Input line must include \"NodeName\"\n");
+		s->exit_code = 1;
+		return;
+	}
+	char *args[] = {argv[0], "State=DELETE"};
+	update_simple(s, REQ_NODE_UPDATE, 2, args);
+}
+
 static void
 cmd_update(struct sc *s, int argc, char **argv)
 {
@@ -734,6 +748,7 @@ help_commands(void)
 	       "     suspend <job_list>       susend specified job\n"
 	       "     uhold <job_list>         place user hold on specified job\n"
 	       "     update <SPECIFICATIONS>  update job, node or partition configuration.\n"
+	       "     delete NodeName=<nodes>  delete dynamic nodes (registered with herdd -Z).\n"
 	       "     verbose                  enable detailed logging.\n"
 	       "     version                  display tool version number.\n"
 	       "\n"
@@ -755,6 +770,7 @@ run_command(struct sc *s, int argc, char **argv)
 	    {"suspend", 2},
 	    {"resume", 3},
 	    {"update", 1},
+	    {"delete", 3},
 	    {"ping", 2},
 	    {"version", 4},
 	    {"reconfigure", 3},
@@ -797,6 +813,8 @@ run_command(struct sc *s, int argc, char **argv)
 		cmd_job_action(s, cmd, JOB_ACT_RESUME, argc, argv);
 	else if (strcmp(cmd, "update") == 0)
 		cmd_update(s, argc, argv);
+	else if (strcmp(cmd, "delete") == 0)
+		cmd_delete(s, argc, argv);
 	else if (strcmp(cmd, "ping") == 0) {
 		struct buf b;
 		buf_init(&b);

@@ -41,6 +41,8 @@ struct node {
 	struct conn *conn; /* its herdd's connection, NULL if none */
 	int down_by_timeout; /* DOWN only because it stopped responding */
 	char *partitions; /* comma list, for node info */
+	int dynamic; /* registered by herdd -Z (node_dyn.c) */
+	int removed; /* a deleted dynamic node: kept so indexes stay stable */
 };
 
 /* one term of a dependency (job_depend.c) */
@@ -298,6 +300,12 @@ void node_recompute_state(struct ctld *c, struct node *n);
 int node_usable(const struct node *n);
 void node_check_timeouts(struct ctld *c);
 int node_update(struct ctld *c, struct keyvals *kv, uint32_t uid);
+
+/* node_dyn.c: nodes registered with herdd -Z (MaxNodeCount).  Both may move
+ * c->nodes: no struct node pointer survives them. */
+int node_dyn_load(struct ctld *c); /* at startup, before the job state */
+int node_dyn_register(struct ctld *c, const struct node_register *reg); /* index or -1 */
+int node_dyn_delete(struct ctld *c, struct node *n); /* 0 or a Slurm error code */
 void part_fill_info(struct ctld *c, uint32_t p, struct part_info *pi);
 int part_update(struct ctld *c, struct keyvals *kv);
 

@@ -112,6 +112,8 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 
 	node_table_create(c);
+	if (node_dyn_load(c) < 0)
+		fatalx("cannot read the dynamic nodes in %s", c->conf->state_save_location);
 	job_table_create(c);
 	if (state_open(c) < 0)
 		fatalx("cannot use StateSaveLocation %s", c->conf->state_save_location);

@@ -123,6 +123,9 @@ int
 node_register(struct ctld *c, struct conn *cn, struct node_register *reg)
 {
 	int idx = reg->node_name ? conf_node_index(c->conf, reg->node_name) : -1;
+	/* herdd -Z: only it registers a name slurm.conf lacks (or one deleted) */
+	if (reg->node_name && (idx < 0 || c->nodes[idx].removed))
+		idx = node_dyn_register(c, reg);
 	if (idx < 0) {
 		log_warnx("registration from unknown node '%s'", reg->node_name ? reg->node_name : "");
 		return ESLURM_INVALID_NODE_NAME;
@@ -278,6 +281,14 @@ node_update(struct ctld *c, struct keyvals *kv, uint32_t uid)
 	int rc = 0;
 	for (size_t i = 0; i < hostlist_count(hl) && rc == 0; i++) {
 		struct node *n = &c->nodes[conf_node_index(c->conf, hostlist_nth(hl, i))];
+		if (n->removed) {
+			rc = ESLURM_INVALID_NODE_NAME;
+			break;
+		}
+		if (state != NULL && strcasecmp(state, "DELETE") == 0) { /* scontrol delete */
+			rc = node_dyn_delete(c, n);
+			continue;
+		}
 		if (state == NULL) {
 			if (reason)
 				node_set_reason(n, reason, uid);

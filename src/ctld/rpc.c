@@ -161,10 +161,11 @@ static void
 rpc_node_info(struct ctld *c, struct conn *cn, struct msg *m)
 {
 	struct node_info_resp resp;
-	resp.nodes_cnt = c->node_cnt;
+	resp.nodes_cnt = 0;
 	resp.nodes = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(struct node_info));
 	for (uint32_t i = 0; i < c->node_cnt; i++)
-		node_fill_info(c, &c->nodes[i], &resp.nodes[i]);
+		if (!c->nodes[i].removed) /* deleted dynamic nodes */
+			node_fill_info(c, &c->nodes[i], &resp.nodes[resp.nodes_cnt++]);
 	conn_reply(c, cn, RESP_NODE_INFO, m->req_id, &resp);
 	proto_free(&rdesc_node_info_resp, &resp);
 }

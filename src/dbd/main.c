@@ -522,7 +522,10 @@ main(int argc, char **argv)
 	}
 	log_init("herddbd", logfile ? logfile : d->dconf->log_file, d->dconf->debug_level + verbose);
 	struct stat sb;
-	if (d->dconf->storage_pass && stat(conf_path, &sb) == 0 && (sb.st_mode & S_IROTH))
+	/* env:NAME and file:PATH only say where the password is */
+	if (d->dconf->storage_pass && strncmp(d->dconf->storage_pass, "env:", 4) != 0 &&
+	    strncmp(d->dconf->storage_pass, "file:", 5) != 0 && stat(conf_path, &sb) == 0 &&
+	    (sb.st_mode & S_IROTH))
 		log_warnx("%s is readable by everyone and holds StoragePass: chmod 600 it", conf_path);
 	d->ops = store_find(d->dconf->storage_type, err, sizeof(err));
 	if (d->ops == NULL)

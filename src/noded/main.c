@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <event2/buffer.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -671,8 +672,18 @@ main(int argc, char **argv)
 	memset(d, 0, sizeof(dd));
 	const char *conf_path = NULL, *node = NULL, *logfile = NULL;
 	int foreground = 0, verbose = 0, own_hostname = 0, opt;
-	while ((opt = getopt(argc, argv, "Df:HN:L:v")) != -1) {
+	/* -Z [--conf "CPUs=2 ..."]: a dynamic node, not in slurm.conf (node_dyn.c) */
+	int dynamic = 0;
+	const char *dyn_spec = NULL;
+	static const struct option longopts[] = {{"conf", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
+	while ((opt = getopt_long(argc, argv, "Df:HN:L:vZ", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'Z':
+			dynamic = 1;
+			break;
+		case 'C':
+			dyn_spec = optarg;
+			break;
 		case 'D':
 			foreground = 1;
 			break;
@@ -692,8 +703,9 @@ main(int argc, char **argv)
 			verbose++;
 			break;
 		default:
-			fprintf(
-			    stderr, "usage: herdd [-D] [-H] [-f slurm.conf] [-N nodename] [-L logfile]\n");
+			fprintf(stderr,
+			    "usage: herdd [-D] [-H] [-f slurm.conf] [-N nodename] [-L logfile] [-Z [--conf "
+			    "'CPUs=N ...']]\n");
 			return 1;
 		}
 	}
@@ -719,6 +731,14 @@ main(int argc, char **argv)
 				node = d->conf->nodes[i].name;
 	}
 	d->node_idx = node ? conf_node_index(d->conf, node) : -1;
+	if (d->node_idx < 0 && dynamic) {
+		node = node ? node : host;
+		d->node_idx = conf_node_add(d->conf, node, dyn_spec, err, sizeof(err));
+		if (d->node_idx < 0) {
+			fprintf(stderr, "herdd: fatal: -Z --conf '%s': %s\n", dyn_spec ? dyn_spec : "", err);
+			return 1;
+		}
+	}
 	if (d->node_idx < 0) {
 		fprintf(stderr, "herdd: fatal: node '%s' is not in %s\n", node ? node : host, conf_path);
 		return 1;

@@ -21,13 +21,9 @@
 /*
  * A loaded configuration carries a private node-name hash after the
  * public struct, so that conf_node_index is O(1) on the controller's hot
- * paths.  herd_conf objects therefore only come from conf_load*.
+ * paths (struct conf_full, conf_int.h).  herd_conf objects therefore only
+ * come from conf_load*.
  */
-struct conf_full {
-	struct herd_conf pub; /* first: a herd_conf * is a conf_full * */
-	uint32_t *hash; /* node name -> index + 1, open addressing */
-	size_t hsize;
-};
 
 const char *
 conf_default_path(void)

@@ -38,6 +38,7 @@ struct conf_node {
 struct conf_part {
 	char *name;
 	char *nodes_expr; /* as written ("ALL" expanded) */
+	int all_nodes; /* Nodes=ALL: dynamic nodes join it too */
 	uint32_t *node_idx; /* indexes into conf->nodes, node order */
 	uint32_t node_cnt;
 	int is_default;
@@ -78,6 +79,7 @@ struct herd_conf {
 	char *job_comp_type, *job_comp_loc;
 	char *proctrack_type, *task_plugin, *select_type, *select_type_params;
 	char *scheduler_type, *scheduler_params, *priority_type, *mpi_default;
+	uint32_t max_node_count; /* MaxNodeCount: room for dynamic nodes */
 	uint32_t max_job_count, min_job_age, first_job_id, max_job_id, max_array_size;
 	uint32_t max_step_count, max_tasks_per_node, kill_wait, over_time_limit, inactive_limit;
 	uint32_t msg_timeout, tcp_timeout, slurmctld_timeout, slurmd_timeout, return_to_service;
@@ -112,6 +114,18 @@ struct herd_conf *conf_load_string(const char *text, const char *name, char *err
 void conf_destroy(struct herd_conf *c);
 
 int conf_node_index(const struct herd_conf *c, const char *name); /* -1 */
+/*
+ * Add a node slurm.conf does not have (dynamic registration): spec holds the
+ * keys of a NodeName line ("CPUs=2 RealMemory=1000", NULL = defaults).  It
+ * joins every Nodes=ALL partition.  c->nodes and the partitions' node_idx
+ * may move: pointers into them are stale afterwards.  Returns the node's
+ * index, or -1 with a message in err (invalid or duplicate name, bad keys).
+ */
+int conf_node_add(struct herd_conf *c, const char *name, const char *spec, char *err, size_t errlen);
+/* A node joins every Nodes=ALL partition it is not in yet / leaves every
+ * partition (a deleted dynamic node).  node_idx arrays may move. */
+void conf_node_join_all(struct herd_conf *c, uint32_t idx);
+void conf_node_leave_parts(struct herd_conf *c, uint32_t idx);
 /* Seconds between herdd's pings: a third of SlurmdTimeout, 1 to 5. */
 uint32_t conf_ping_interval(const struct herd_conf *c);
 int conf_part_index(const struct herd_conf *c, const char *name); /* -1 */

@@ -148,6 +148,14 @@ struct conf_ctx {
 	size_t hsize;
 };
 
+/* A loaded configuration: the public part, then the node-name hash (see
+ * conf.c); conf_node_add (conf_dyn.c) extends both. */
+struct conf_full {
+	struct herd_conf pub; /* first: a herd_conf * is a conf_full * */
+	uint32_t *hash; /* node name -> index + 1, open addressing */
+	size_t hsize;
+};
+
 const char *conf_ctx_file(struct conf_ctx *x, const char *file);
 int conf_node_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t errlen);
 int conf_down_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t errlen);

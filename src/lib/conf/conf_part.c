@@ -124,6 +124,7 @@ resolve_part(struct conf_ctx *x, uint32_t pi, char **all_expr, char *err, size_t
 		for (uint32_t i = 0; i < c->node_cnt; i++)
 			p->node_idx[i] = i;
 		p->node_cnt = c->node_cnt;
+		p->all_nodes = 1;
 		if (*all_expr == NULL) {
 			const char **names = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(*names));
 			for (uint32_t i = 0; i < c->node_cnt; i++)

@@ -126,7 +126,7 @@ const struct conf_key conf_main_keys[] = {
 	{ "MaxJobId", K_U32, 0, M(max_job_id), "67043328", 0x7fffffff },
 	{ "MaxMemPerCPU", K_MEM, 0, M(max_mem_per_cpu), NULL, 0 },
 	{ "MaxMemPerNode", K_MEM, 0, M(max_mem_per_node), NULL, 0 },
-	{ "MaxNodeCount", K_NONE, 0, 0, NULL, 0 },
+	{ "MaxNodeCount", K_U32, 0, M(max_node_count), "0", 0 },
 	{ "MaxStepCount", K_U32, 0, M(max_step_count), "40000", 0 },
 	{ "MaxTasksPerNode", K_U32, 0, M(max_tasks_per_node), "512", 0 },
 	{ "MCSPlugin", K_NONE, 0, 0, "mcs/none", 0 },
