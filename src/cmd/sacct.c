@@ -174,6 +174,49 @@ keep_on_nodes(struct acct_jobs *res, const struct hostlist *want)
 	res->jobs_cnt = k;
 }
 
+/* without -D: of the runs of a requeued job only the latest */
+struct run_key {
+	uint32_t job_id, idx;
+	int64_t submit;
+};
+
+static int
+cmp_run(const void *x, const void *y)
+{
+	const struct run_key *a = x, *b = y;
+	if (a->job_id != b->job_id)
+		return a->job_id < b->job_id ? -1 : 1;
+	if (a->submit != b->submit)
+		return a->submit < b->submit ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static void
+keep_latest_runs(struct acct_jobs *res)
+{
+	uint32_t n = res->jobs_cnt;
+	if (n < 2)
+		return;
+	struct run_key *k = xcalloc(n, sizeof(*k));
+	uint8_t *drop = xcalloc(n, 1);
+	for (uint32_t i = 0; i < n; i++)
+		k[i] = (struct run_key){res->jobs[i].job_id, i, res->jobs[i].time_submit};
+	qsort(k, n, sizeof(*k), cmp_run);
+	for (uint32_t i = 0; i + 1 < n; i++)
+		if (k[i].job_id == k[i + 1].job_id)
+			drop[k[i].idx] = 1;
+	uint32_t w = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (drop[i])
+			proto_free(&rdesc_acct_job, &res->jobs[i]);
+		else
+			res->jobs[w++] = res->jobs[i];
+	}
+	res->jobs_cnt = w;
+	free(k);
+	free(drop);
+}
+
 static int64_t
 today_midnight(int64_t now)
 {
@@ -237,7 +280,7 @@ main(int argc, char **argv)
 	struct buf fmt;
 	const char *nodelist = NULL, *start_s = NULL, *end_s = NULL, *delim = "|";
 	int allusers = 0, parsable = 0, noheader = 0, allocations = 0, base = 0, helpformat = 0;
-	int opt;
+	int opt, duplicates = 0;
 
 	buf_init(&fmt);
 	while ((opt = getopt_long(argc, argv, "aA:bDeE:hj:lnN:o:pPr:s:S:u:VX", long_opts, NULL)) != -1) {
@@ -252,6 +295,7 @@ main(int argc, char **argv)
 			base = 'b';
 			break;
 		case 'D':
+			duplicates = 1;
 			break;
 		case 'e':
 			helpformat = 1;
@@ -466,6 +510,8 @@ main(int argc, char **argv)
 	struct acct_jobs *res = resp.body;
 	if (want_nodes)
 		keep_on_nodes(res, want_nodes);
+	if (!duplicates)
+		keep_latest_runs(res);
 	struct buf out;
 	buf_init(&out);
 	acct_render(&o, res->jobs, res->jobs_cnt, &out);

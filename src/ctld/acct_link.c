@@ -491,12 +491,12 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 		a->steps = st;
 }
 
-static void acct_job_queue(struct ctld *c, struct job *j, int durable);
+static void acct_job_queue(struct ctld *c, struct job *j, int durable, uint32_t state);
 
 void
 acct_job_changed(struct ctld *c, struct job *j)
 {
-	acct_job_queue(c, j, 1);
+	acct_job_queue(c, j, 1, NO_VAL);
 }
 
 /* Steps come and go many times a second inside one job: their rows are
@@ -505,11 +505,22 @@ acct_job_changed(struct ctld *c, struct job *j)
 void
 acct_step_changed(struct ctld *c, struct job *j)
 {
-	acct_job_queue(c, j, 0);
+	acct_job_queue(c, j, 0, NO_VAL);
+}
+
+/* The run that a requeue ends keeps its own row (submit time is the key):
+ * it is closed as REQUEUED before the job goes back to the queue. */
+void
+acct_job_requeued(struct ctld *c, struct job *j)
+{
+	int64_t end = j->end_time;
+	j->end_time = ctld_now();
+	acct_job_queue(c, j, 1, JOB_PENDING | JOB_REQUEUE);
+	j->end_time = end;
 }
 
 static void
-acct_job_queue(struct ctld *c, struct job *j, int durable)
+acct_job_queue(struct ctld *c, struct job *j, int durable, uint32_t state)
 {
 	struct acct_link *l = acct_get(c);
 	if (l == NULL)
@@ -522,7 +533,7 @@ acct_job_queue(struct ctld *c, struct job *j, int durable)
 	               (uint64_t)j->array_pending_cnt * 5u ^ (uint64_t)j->eligible_time * 11u ^
 	               (uint64_t)j->requid * 19u ^ (uint64_t)j->part * 23u ^
 	               (uint64_t)j->step_changes * 0x9e3779b97f4a7c15ULL;
-	if (j->acct_sig == sig && sig != 0)
+	if (j->acct_sig == sig && sig != 0 && state == NO_VAL)
 		return;
 	j->acct_sig = sig;
 	struct acct_job a;
@@ -535,6 +546,15 @@ acct_job_queue(struct ctld *c, struct job *j, int durable)
 	char *tres_alloc = acct_tres(ac, acct_mem_mb(j, ac, an), an);
 	char *tres_step = acct_tres(an ? j->node_cpus[0] : 0, 0, 1);
 	acct_fill(c, j, &a, st, tres_req, tres_alloc, tres_step);
+	if (state != NO_VAL) {
+		a.state = state;
+		a.time_end = j->end_time;
+		for (uint32_t i = 0; i < a.steps_cnt; i++)
+			if (st[i].state == JOB_RUNNING || st[i].step_id == STEP_ID_BATCH) {
+				st[i].state = JOB_CANCELLED;
+				st[i].time_end = j->end_time;
+			}
+	}
 	struct buf b;
 	buf_init(&b);
 	buf_pad(&b, 0, 8);

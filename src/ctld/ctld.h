@@ -199,6 +199,8 @@ int acct_link_open(struct ctld *c);
 void acct_link_close(struct ctld *c);
 void acct_job_changed(struct ctld *c, struct job *j);
 void acct_step_changed(struct ctld *c, struct job *j); /* no fdatasync before replies */
+/* close the row of the run a requeue ends (REQUEUED) */
+void acct_job_requeued(struct ctld *c, struct job *j);
 void acct_sync(struct ctld *c);
 
 /* step.c */

@@ -184,6 +184,8 @@ job_signal_arm_timer(struct ctld *c, struct job *j)
 static void
 job_requeue(struct ctld *c, struct job *j)
 {
+	if (j->start_time != 0)
+		acct_job_requeued(c, j);
 	job_release_nodes(c, j);
 	job_clear_alloc(j);
 	job_timer_stop(j);
@@ -193,7 +195,10 @@ job_requeue(struct ctld *c, struct job *j)
 	j->start_time = 0;
 	j->end_time = 0;
 	j->exit_code = 0;
-	j->submit_time = ctld_now();
+	/* the new run is a new accounting row (keyed by submit time): never
+	 * the same second as the run it follows */
+	int64_t now = ctld_now();
+	j->submit_time = now > j->submit_time ? now : j->submit_time + 1;
 	j->eligible_time = j->submit_time;
 	c->last_update = j->submit_time;
 	state_job_update(c, j);

@@ -143,3 +143,24 @@ wait_sacct_jobs() {
 	[[ $output == *" Account=root QOS=normal"* ]]
 	scancel "$id"
 }
+
+@test "a requeued job: sacct shows its latest run; -D also the earlier one, REQUEUED" {
+	require_daemons
+	require_cmd sbatch sacct scontrol
+	cd "$HERD_TEST_DIR"
+	id=$(sbatch --parsable --requeue -o /dev/null --wrap 'sleep 300')
+	wait_for_job_state "$id" RUNNING
+	scontrol requeue "$id"
+	wait_for_job_state "$id" RUNNING 200
+	scancel "$id"
+	wait_for_job_state "$id" CANCELLED
+	wait_until 20 sh -c "sacct -n -P -X -D -j $id -o state | grep -q REQUEUED"
+	wait_until 20 sh -c "sacct -n -P -X -j $id -o state | grep -q CANCELLED"
+	run sacct -n -P -X -j "$id" -o JobID,State
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == "$id|CANCELLED"* ]]
+	run sacct -n -P -X -D -j "$id" -o JobID,State
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "$id|REQUEUED" ]
+	[[ ${lines[1]} == "$id|CANCELLED"* ]]
+}
