@@ -400,6 +400,10 @@ S
 	[ "$output" = "$(cat "$g/46-srun-n4-hostname.out")" ]
 	run srun
 	[ "$output" = "$(cat "$g/104-err-srun-no-command.err")" ]
+	# more nodes than the partition has: waits, revoked when srun is stopped
+	run timeout 5 srun -N5 true
+	[ "$status" -eq 124 ]
+	[ "$(sed 's/job [0-9]*/job 25/; s/allocation [0-9]*/allocation 25/' <<<"$output")" = "$(cat "$g/103-err-srun-N5-timeout5.err")" ]
 }
 
 @test "--multi-prog runs a program per rank; --cpu-bind reaches the tasks' environment" {

@@ -60,7 +60,7 @@ allocreq_get(struct client *c, const char *prog, struct job_desc *d, int quiet, 
 	if (waiting && !quiet) {
 		if (is_salloc(prog))
 			fprintf(stderr, "salloc: Pending job allocation %u\n", a->job_id);
-		if (r->reason == WAIT_PART_CONFIG)
+		if (r->reason == WAIT_PART_CONFIG || r->reason == WAIT_PART_NODE_LIMIT)
 			fprintf(stderr, "%s: Requested partition configuration not available now\n", prog);
 		fprintf(stderr, "%s: job %u queued and waiting for resources\n", prog, a->job_id);
 	}
