@@ -446,7 +446,14 @@ srun_frame(struct sstep *s, struct msg *m)
 			signal_tasks(s, (int)c->seq);
 		else if (c->kind == IO_CTL_CANCEL)
 			kill_sequence(s, SIGTERM, c->seq ? (uint32_t)c->seq : 30);
-		else if (c->kind >= IO_CTL_MPI && s->mpi != NULL)
+		else if (c->kind == IO_CTL_WINSIZE && s->pty_pid > 0 && s->n > 0) {
+			/* the terminal of srun --pty was resized */
+			struct winsize ws = {.ws_row = (unsigned short)(c->seq >> 16),
+			    .ws_col = (unsigned short)(c->seq & 0xffff)};
+			for (uint32_t i = 0; i < s->n; i++)
+				if (s->t[i].pid == s->pty_pid && s->t[i].out_fd >= 0)
+					ioctl(s->t[i].out_fd, TIOCSWINSZ, &ws);
+		} else if (c->kind >= IO_CTL_MPI && s->mpi != NULL)
 			mpi_hook_recv(s->mpi, c->kind - IO_CTL_MPI, c->node, c->seq, c->data, c->data_len);
 	}
 }
@@ -721,7 +728,8 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 		if (stepd_now_ms() >= s->next_sample_ms) {
 			stepd_usage_sample(&s->usage, s->cgroup, s->pgid);
 			if (s->usage.samples > 1) /* sstat: steps that run a while */
-				stepd_usage_publish(&s->usage, s->spool, sl->job_id, sl->step_id, sl->uid, s->n);
+				stepd_usage_publish(
+				    &s->usage, s->spool, sl->job_id, sl->step_id, sl->uid, s->n);
 			s->next_sample_ms = stepd_now_ms() + 1000;
 		}
 		reap(s);

@@ -1102,6 +1102,18 @@ print_status(struct srun *r)
 static void
 handle_signal(struct srun *r, int sig)
 {
+	if (sig == SIGWINCH) {
+		struct winsize ws;
+		if (r->o->pty && ioctl(1, TIOCGWINSZ, &ws) == 0) {
+			struct io_ctl c = {
+			    .kind = IO_CTL_WINSIZE, .seq = (uint64_t)ws.ws_row << 16 | ws.ws_col};
+			for (uint32_t i = 0; i < r->nn; i++) {
+				node_send(r, &r->n[i], IO_CTL, &c);
+				node_flush(&r->n[i]);
+			}
+		}
+		return;
+	}
 	if (sig != SIGINT) {
 		signal_nodes(r, sig);
 		return;
@@ -1284,7 +1296,7 @@ stepio_run(struct client *c, struct stepio_opts *so)
 	}
 	sigset_t mask;
 	sigemptyset(&mask);
-	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGALRM};
+	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGALRM, SIGWINCH};
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&mask, sigs[i]);
 	sigprocmask(SIG_BLOCK, &mask, NULL);

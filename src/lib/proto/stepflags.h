@@ -39,5 +39,6 @@
 #define IO_CTL_NODE_DONE 3 /* stepd -> srun: every task here ended and was reported */
 #define IO_CTL_MPI 0x10 /* + mpi_pmix kind; node = destination / source node */
 #define IO_CTL_CANCEL 4 /* srun -> stepd: the step is cancelled (Ctrl-C twice) */
+#define IO_CTL_WINSIZE 5 /* srun -> stepd (--pty): seq = rows << 16 | cols */
 
 #endif
