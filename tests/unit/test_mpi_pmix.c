@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -225,6 +226,12 @@ node_run(uint32_t node, int hub, uid_t uid, gid_t gid)
 	struct mpi_pmix *p;
 
 	snprintf(tmpdir, sizeof(tmpdir), "%s/pmix.%s", topdir, node_names[node]);
+	/* as on real nodes (and in herd up as root), each simulated node has a
+	 * host name of its own, so Open MPI never takes the other node's ranks
+	 * for local ones */
+	if (geteuid() == 0 && unshare(CLONE_NEWUTS) == 0 &&
+	    sethostname(node_names[node], strlen(node_names[node])) < 0)
+		fprintf(stderr, "node %u: sethostname failed\n", node);
 	p = mpi_pmix_create(&st, node_send, &hub, err, sizeof(err));
 	if (p == NULL) {
 		fprintf(stderr, "node %u: %s\n", node, err);
@@ -465,8 +472,17 @@ run_step(uid_t uid, gid_t gid)
 		    NTASKS * (NTASKS - 1) / 2, (unsigned)uid);
 		text = read_text(path);
 		assert_non_null(text);
-		if (strstr(text, want) == NULL)
-			fail_msg("rank %d printed:\n%s\nwanted: %s", r, text, want);
+		if (strstr(text, want) == NULL) {
+			char *mine = xstrdup(text);
+			/* every rank's output, for the post-mortem */
+			for (int o = 0; o < NTASKS; o++) {
+				char other[4200];
+				snprintf(other, sizeof(other), "%s/out.%d", topdir, o);
+				const char *t = read_text(other);
+				print_error("--- rank %d:\n%s\n", o, t ? t : "(none)");
+			}
+			fail_msg("rank %d printed:\n%s\nwanted: %s", r, mine, want);
+		}
 	}
 	for (int n = 0; n < NNODES; n++) {
 		for (int i = 0; i < TASKS_PER_NODE; i++) {
