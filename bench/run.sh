@@ -260,6 +260,8 @@ if [[ -x $build/srun && -x $build/salloc ]]; then
 	srun head -c 1000000000 /dev/zero >/dev/null
 	now t1
 	row "srun I/O, 1 GB task stdout to srun" "$((1000000000 / (t1 - t0)))" MB/s "" hi ">= 500 MB/s"
+fi
+
 # 12. records stored per second by herddbd (SQLite, as herd up runs it):
 # 20,000 job rows with their batch steps, sent as herdctld sends them
 if [[ -x $build/bench_dbd_ingest && -f $dir/slurmdbd.conf ]]; then
