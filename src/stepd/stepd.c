@@ -297,7 +297,8 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 		if (stepd_now_ms() >= next_sample) {
 			stepd_usage_sample(&usage, s->cgroup, s->child);
 			if (usage.samples > 1) /* sstat: jobs that run a while */
-				stepd_usage_publish(&usage, s->spool, s->job_id, STEP_ID_BATCH, s->bl->uid, 1);
+				stepd_usage_publish(
+				    &usage, s->spool, s->job_id, STEP_ID_BATCH, s->bl->uid, 1);
 			next_sample = stepd_now_ms() + 1000;
 		}
 		struct pollfd p[2] = {{sfd, POLLIN, 0}, {s->hfd, POLLIN, 0}};

@@ -162,7 +162,8 @@ proc_cpu(long pid, uint64_t *user_us, uint64_t *sys_us)
 		/* the fields after the command name, which may hold blanks */
 		char *p = strrchr(line, ')');
 		unsigned long long ut = 0, st = 0;
-		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2) {
+		if (p &&
+		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2) {
 			long hz = sysconf(_SC_CLK_TCK);
 			*user_us += ut * 1000000ULL / (unsigned long long)(hz > 0 ? hz : 100);
 			*sys_us += st * 1000000ULL / (unsigned long long)(hz > 0 ? hz : 100);

@@ -50,6 +50,7 @@ void stepd_usage_publish(const struct stepd_usage *u, const char *spool, uint32_
     uint32_t uid, uint32_t ntasks);
 void stepd_usage_unpublish(const char *spool, uint32_t job_id, uint32_t step_id);
 /* read what stepd_usage_publish wrote: 0, or -1 (errno) */
-int stepd_usage_read(const char *spool, uint32_t job_id, uint32_t step_id, uint32_t *uid, struct acct_step *out);
+int stepd_usage_read(
+    const char *spool, uint32_t job_id, uint32_t step_id, uint32_t *uid, struct acct_step *out);
 
 #endif
