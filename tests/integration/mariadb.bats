@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Accounting through the whole chain on MariaDB (issue 4): herdctld ->
+# herddbd -> a private mariadbd started here.  The database goes away
+# during a stream of jobs and comes back: every job is stored once, with
+# its fields, and herddbd says clearly what happened.
+
+load common
+
+md_up() {
+	mariadbd --no-defaults --datadir="$MD_DIR/data" --socket="$MD_DIR/sock" --pid-file="$MD_DIR/pid" \
+		--log-error="$MD_DIR/mariadb.log" --port="$MD_PORT" --bind-address=127.0.0.1 \
+		$([[ $(id -u) == 0 ]] && echo --user=root) --skip-grant-tables --skip-name-resolve \
+		--innodb-flush-log-at-trx-commit=2 >/dev/null 2>&1 &
+	MD_PID=$!
+	echo "$MD_PID" >"$MD_DIR/md.pid"
+	local i
+	for ((i = 0; i < 1500; i++)); do
+		mariadb-admin --no-defaults -h 127.0.0.1 -P "$MD_PORT" -u root ping >/dev/null 2>&1 && return 0
+		kill -0 "$MD_PID" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+md_down() {
+	local pid
+	pid=$(cat "$MD_DIR/md.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+}
+
+setup_file() {
+	herd_have_daemons || return 0
+	[[ -x $HERD_BUILD_DIR/herddbd && -x $HERD_BUILD_DIR/sacct ]] || return 0
+	command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null &&
+		command -v mariadb-admin >/dev/null || return 0
+	herd_reserve_ports
+	HERD_TEST_DIR=$(herd_new_dir)
+	export HERD_TEST_DIR
+	MD_DIR=$HERD_TEST_DIR/mariadb
+	MD_PORT=$((HERD_PORT + 110))
+	DBD_PORT=$((HERD_PORT + 100))
+	export MD_DIR MD_PORT DBD_PORT
+	mkdir -p "$MD_DIR"
+	mariadb-install-db --no-defaults --datadir="$MD_DIR/data" $([[ $(id -u) == 0 ]] && echo --user=root) \
+		--auth-root-authentication-method=normal --skip-test-db >"$MD_DIR/install.log" 2>&1 || return 0
+	md_up || return 0
+	cat >"$HERD_TEST_DIR/src.conf" <<C
+ClusterName=mdtest
+SlurmctldHost=localhost
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=localhost
+AccountingStoragePort=$DBD_PORT
+NodeName=n[1-2] CPUs=2
+PartitionName=p Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
+C
+	"$HERD" up --dir "$HERD_TEST_DIR" --port "$HERD_PORT" --conf "$HERD_TEST_DIR/src.conf" >"$HERD_TEST_DIR/up.out"
+	eval "$(cat "$HERD_TEST_DIR/up.out")"
+	export SLURM_CONF PATH
+	cat >"$HERD_TEST_DIR/slurmdbd.conf" <<C
+DbdHost=localhost
+DbdAddr=127.0.0.1
+DbdPort=$DBD_PORT
+StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=$MD_PORT
+StorageUser=root
+StorageLoc=herd_mdtest
+SlurmUser=$(id -un)
+LogFile=$HERD_TEST_DIR/log/herddbd.log
+C
+	chmod 0600 "$HERD_TEST_DIR/slurmdbd.conf"
+	"$HERD_BUILD_DIR/herddbd" -D -f "$HERD_TEST_DIR/slurmdbd.conf" >>"$HERD_TEST_DIR/log/herddbd.out" 2>&1 &
+	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	touch "$HERD_TEST_DIR/ready"
+}
+
+teardown_file() {
+	if [[ -n ${HERD_TEST_DIR:-} && -f $HERD_TEST_DIR/run/extra.pids ]]; then
+		kill $(cat "$HERD_TEST_DIR/run/extra.pids") 2>/dev/null || true
+	fi
+	[[ -n ${MD_DIR:-} ]] && md_down
+	herd_cluster_down
+}
+
+setup() {
+	require_daemons
+	require_cmd herddbd sacct sbatch
+	[[ -e ${HERD_TEST_DIR:-/nonexistent}/ready ]] ||
+		skip "no private MariaDB server could be started (mariadb-server not installed?)"
+	cd "$HERD_TEST_DIR"
+}
+
+# until sacct lists N jobs (allocations), each once
+wait_jobs() {
+	local n
+	for _ in $(seq 600); do
+		n=$(sacct -a -X -n -P -o jobid -S 2000-01-01 2>/dev/null | sort -u | wc -l)
+		[[ $n -eq $1 ]] && return 0
+		sleep 0.05
+	done
+	echo "sacct lists $n jobs, not $1" >&2
+	return 1
+}
+
+@test "MariaDB stops during a stream of jobs and returns: every job stored once, with its fields" {
+	for i in $(seq 5); do sbatch -o /dev/null --wrap "exit $((i % 2))" >/dev/null; done
+	wait_jobs 5
+	md_down
+	# the database is gone: jobs go on, their rows wait in the controller's queue
+	ids=()
+	for i in $(seq 15); do ids+=("$(sbatch --parsable -J "gap$i" -o /dev/null --wrap "exit $((i % 3))")"); done
+	while [[ -n $(squeue -h -o %i) ]]; do sleep 0.05; done
+	run sacct -a -X -n -P -o jobid -S 2000-01-01
+	[ "$status" -ne 0 ] || [ "$(wc -l <<<"$output")" -le 5 ]
+	md_up
+	wait_jobs 20
+	# nothing twice, and the fields of the jobs that waited are right
+	[ "$(sacct -a -X -n -P -o jobid -S 2000-01-01 | wc -l)" -eq 20 ]
+	for i in $(seq 15); do
+		id=${ids[$((i - 1))]%%;*}
+		want=$([[ $((i % 3)) == 0 ]] && echo "COMPLETED|0:0" || echo "FAILED|$((i % 3)):0")
+		run sacct -n -P -X -j "$id" -o jobname,state,exitcode
+		[ "$output" = "gap$i|$want" ]
+		run sacct -n -P -j "$id.batch" -o jobid
+		[ "$output" = "$id.batch" ]
+	done
+	# herddbd said what happened, in one line per event
+	grep -qi "mariadb\|mysql\|database" "$HERD_TEST_DIR/log/herddbd.log"
+}
