@@ -49,7 +49,22 @@ struct dbd {
 	struct event *listen_ev, *sig_ev[3];
 	struct conn *conns;
 	struct acct_tables tables; /* sacctmgr's, as stored */
+	int store_failing; /* the last store of job rows failed (said once) */
 };
+
+/* An outage of the database is one line when it starts and one when it
+ * ends, not one per retry of herdctld's queue. */
+static void
+store_result(struct dbd *d, int rc, size_t n, const char *err)
+{
+	if (rc < 0 && !d->store_failing)
+		log_warnx("storing %zu job record(s) failed: %s; herdctld keeps them until it works", n, err);
+	else if (rc < 0)
+		log_debug("storing %zu job record(s) failed again: %s", n, err);
+	else if (d->store_failing)
+		log_info("storing job records works again");
+	d->store_failing = rc < 0;
+}
 
 struct conn {
 	struct dbd *d;
@@ -125,8 +140,7 @@ batch_flush(struct conn *cn, struct batch *b)
 	struct dbd *d = cn->d;
 	char err[512];
 	int rc = d->ops->put_jobs(d->store, b->jobs, b->n, err, sizeof(err));
-	if (rc < 0)
-		log_warnx("storing %zu job record(s) failed: %s", b->n, err);
+	store_result(d, rc, b->n, err);
 	for (size_t i = 0; i < b->n; i++) {
 		if (rc == 0)
 			log_verbose("job %u of cluster %s stored (state %s, %u steps)", b->jobs[i].job_id,
@@ -163,9 +177,11 @@ do_store_jobs(struct conn *cn, struct msg *m)
 		return;
 	}
 	char err[512];
-	if (jobs->jobs_cnt > 0 &&
-	    d->ops->put_jobs(d->store, jobs->jobs, jobs->jobs_cnt, err, sizeof(err)) < 0) {
-		log_warnx("storing %u job record(s) failed: %s", jobs->jobs_cnt, err);
+	int prc =
+	    jobs->jobs_cnt > 0 ? d->ops->put_jobs(d->store, jobs->jobs, jobs->jobs_cnt, err, sizeof(err)) : 0;
+	if (jobs->jobs_cnt > 0)
+		store_result(d, prc, jobs->jobs_cnt, err);
+	if (prc < 0) {
 		reply_rc(cn, m->req_id, HERD_EINTERNAL, err);
 		return;
 	}

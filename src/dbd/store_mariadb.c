@@ -25,6 +25,7 @@ struct store {
 	MYSQL_STMT *put_job, *del_steps, *put_step;
 	char *host, *user, *pass, *loc;
 	uint16_t port;
+	int down; /* the server is away (said once) */
 };
 
 static void merr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -222,12 +223,16 @@ md_alive(struct store *s, char *err, size_t errlen)
 {
 	if (s->db && mysql_ping(s->db) == 0)
 		return 0;
-	log_warnx("connection to the database lost%s%s: reconnecting", s->db ? ": " : "",
-	    s->db ? mysql_error(s->db) : "");
+	if (!s->down)
+		log_warnx("connection to the database lost%s%s: reconnecting", s->db ? ": " : "",
+		    s->db ? mysql_error(s->db) : "");
 	drop_conn(s);
-	if (md_connect(s, err, errlen) < 0)
+	if (md_connect(s, err, errlen) < 0) {
+		s->down = 1;
 		return -1;
+	}
 	log_info("reconnected to the database at %s:%u", s->host ? s->host : "localhost", s->port);
+	s->down = 0;
 	return 0;
 }
 

@@ -128,6 +128,11 @@ wait_jobs() {
 		run sacct -n -P -j "$id.batch" -o jobid
 		[ "$output" = "$id.batch" ]
 	done
-	# herddbd said what happened, in one line per event
-	grep -qi "mariadb\|mysql\|database" "$HERD_TEST_DIR/log/herddbd.log"
+	# herddbd said what happened: one line when the outage began, one when it ended
+	log=$HERD_TEST_DIR/log/herddbd.log
+	[ "$(grep -c "connection to the database lost" "$log")" -eq 1 ]
+	[ "$(grep -c "job record(s) failed" "$log")" -eq 1 ]
+	grep -q "herdctld keeps them until it works" "$log"
+	grep -q "reconnected to the database at 127.0.0.1:$MD_PORT" "$log"
+	grep -q "storing job records works again" "$log"
 }
