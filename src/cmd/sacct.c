@@ -478,6 +478,8 @@ main(int argc, char **argv)
 
 	struct acct_query q = {0};
 	q.flags = (allusers || (users.n == 0)) ? SACCT_QUERY_ALL_USERS : 0;
+	if (!acct_out_needs_steps(&o))
+		q.flags |= SACCT_QUERY_NO_STEPS;
 	q.users = users.v;
 	q.users_cnt = (uint32_t)users.n;
 	q.jobs = job_ids.v;

@@ -17,6 +17,7 @@
 
 /* acct_query.flags */
 #define ACCT_QUERY_ALL_USERS 0x2U /* bit 1: every user's jobs requested */
+#define ACCT_QUERY_NO_STEPS 0x4U /* the jobs only (sacct -X without step fields) */
 
 /* schema version this herddbd writes */
 #define STORE_SCHEMA_VERSION 2

@@ -656,7 +656,7 @@ md_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 		read_row(row, 1, &rdesc_acct_job, &out->jobs[i]);
 	}
 	mysql_free_result(r);
-	if (out->jobs_cnt > 0) {
+	if (out->jobs_cnt > 0 && !(q->flags & ACCT_QUERY_NO_STEPS)) {
 		/* every step of the selected jobs in one statement */
 		qsort(ids, out->jobs_cnt, sizeof(*ids), idx_cmp);
 		buf_reset(&cols);

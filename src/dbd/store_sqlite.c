@@ -576,7 +576,8 @@ sq_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 		struct acct_job *j = &out->jobs[out->jobs_cnt++];
 		memset(j, 0, sizeof(*j));
 		read_record(st, 1, &rdesc_acct_job, j);
-		if (load_steps(s, sqlite3_column_int64(st, 0), j, err, errlen) < 0) {
+		if (!(q->flags & ACCT_QUERY_NO_STEPS) &&
+		    load_steps(s, sqlite3_column_int64(st, 0), j, err, errlen) < 0) {
 			step = SQLITE_ERROR;
 			break;
 		}

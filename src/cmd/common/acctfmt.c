@@ -654,6 +654,18 @@ acct_job_lines(const struct acct_out *o, const struct acct_job *j, struct buf *o
 		}
 }
 
+int
+acct_out_needs_steps(const struct acct_out *o)
+{
+	if (!o->allocations)
+		return 1;
+	for (size_t i = 0; i < o->n; i++)
+		if (o->cols[i].f->id == F_TOTALCPU || o->cols[i].f->id == F_USERCPU ||
+		    o->cols[i].f->id == F_SYSTEMCPU)
+			return 1;
+	return 0;
+}
+
 void
 acct_job_lines_steps(const struct acct_out *o, const struct acct_job *j, struct buf *out)
 {

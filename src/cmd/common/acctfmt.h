@@ -15,6 +15,7 @@
 
 /* acct_query.flags (same bit as herddbd's ACCT_QUERY_ALL_USERS) */
 #define SACCT_QUERY_ALL_USERS 0x2U
+#define SACCT_QUERY_NO_STEPS 0x4U /* herddbd may leave the steps out */
 
 #define SACCT_DEFAULT_FORMAT "jobid,jobname,partition,account,alloccpus,state,exitcode"
 #define SACCT_BRIEF_FORMAT "jobid,state,exitcode"
@@ -48,6 +49,8 @@ struct acct_out {
  * with "Invalid field requested: \"x\"" in err on an unknown name. */
 int acct_out_parse(struct acct_out *o, const char *list, char *err, size_t errlen);
 void acct_out_free(struct acct_out *o);
+/* 1 when o prints step lines or a job field made of the steps (TotalCPU...) */
+int acct_out_needs_steps(const struct acct_out *o);
 
 /* Header lines (unless noheader), then the job and step lines. */
 void acct_header(const struct acct_out *o, struct buf *out);
