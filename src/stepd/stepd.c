@@ -380,6 +380,13 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 				close(s->hfd);
 				s->hfd = -1;
 			}
+			/* the node's spool is gone (its cluster was removed): no herdd
+			 * will ever come back for this report */
+			if (access(s->spool, F_OK) != 0) {
+				log_warnx(
+				    "job %u: %s is gone, its end cannot be reported", s->job_id, s->spool);
+				break;
+			}
 			struct timespec ts = {0, 200000000};
 			nanosleep(&ts, NULL);
 		}
