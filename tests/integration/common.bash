@@ -233,6 +233,9 @@ wait_for_job_state() {
 		esac
 		if (($(herd_now_ms) > deadline)); then
 			echo "job $id: still '${st:-unknown}' after ${timeout_s}s, wanted $want" >&2
+			# for the post-mortem: the queue and the nodes as the controller sees them
+			squeue -t all -o "%i %T %r %C %N" >&2 2>/dev/null || true
+			sinfo -N -o "%N %T %C %E" >&2 2>/dev/null || true
 			return 1
 		fi
 		sleep 0.01
