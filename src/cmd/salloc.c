@@ -21,6 +21,7 @@
 #include "base/buf.h"
 #include "base/xmalloc.h"
 #include "client.h"
+#include "cmdutil.h"
 #include "jobopt.h"
 
 #define PROG "salloc"
@@ -33,20 +34,6 @@ static void
 on_signal(int sig)
 {
 	stop_wait = 1;
-}
-
-static int
-option_error(struct jobopt *o)
-{
-	fprintf(stderr, "%s: %s: %s\n", PROG, o->err_fatal ? "fatal" : "error", o->err);
-	return 1;
-}
-
-static const char *
-base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s ? s + 1 : p;
 }
 
 /* Run argv with env; its wait status, or -1 if it could not start. */
@@ -108,29 +95,14 @@ main(int argc, char **argv)
 {
 	struct jobopt o;
 	jobopt_init(&o, JOBOPT_SALLOC, PROG, "SALLOC_");
-	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
-	for (int i = 0; i < argc; i++)
-		args[i] = argv[i];
-	args[0] = (char *)PROG;
-	int idx = jobopt_parse_args(&o, argc, args, JOBOPT_LVL_CLI);
-	free(args);
-	if (idx == JOBOPT_ERR_USAGE) {
-		fprintf(stderr, "Try \"%s --help\" for more information\n", PROG);
-		return 1;
-	}
-	if (idx < 0)
-		return option_error(&o);
-	if (o.help || o.usage || o.version) {
-		if (o.help)
-			jobopt_print_help(&o, stdout);
-		else if (o.usage)
-			jobopt_print_usage(&o, stdout);
-		else
-			printf("%s\n", SALLOC_VERSION);
-		return 0;
+	int status;
+	int idx = jobopt_cli(&o, argc, argv, SALLOC_VERSION, 1, &status);
+	if (idx < 0) {
+		jobopt_fini(&o);
+		return status;
 	}
 	if (jobopt_parse_env(&o, environ) < 0 || jobopt_apply(&o) < 0)
-		return option_error(&o);
+		return jobopt_report_error(&o, 1);
 	struct client c;
 	if (client_init(&c, PROG) < 0)
 		return 1;
@@ -143,7 +115,7 @@ main(int argc, char **argv)
 	}
 	struct job_desc *d = &o.desc;
 	if (d->name == NULL)
-		d->name = xstrdup(idx < argc ? base_name(argv[idx]) : "interactive");
+		d->name = xstrdup(idx < argc ? cmd_base_name(argv[idx]) : "interactive");
 	if (d->work_dir == NULL)
 		d->work_dir = xstrdup(o.cwd);
 	char host[256] = "";

@@ -176,17 +176,6 @@ script_free(struct script *s)
 	free(s->path);
 }
 
-static int
-option_error(struct jobopt *o)
-{
-	if (o->err_fatal) {
-		fprintf(stderr, PROG ": fatal: %s\n", o->err);
-		return 1;
-	}
-	error("%s", o->err);
-	return 255;
-}
-
 /* #SBATCH lines of the script; returns 0 or the exit status. */
 static int
 parse_directives(struct jobopt *o, const struct script *s)
@@ -211,7 +200,7 @@ parse_directives(struct jobopt *o, const struct script *s)
 		if (res.alt_prefix_used)
 			error("Use of #SLURM is deprecated, use #SBATCH instead");
 		if (jobopt_parse_directives(o, res.argv, res.argc) < 0)
-			status = option_error(o);
+			status = jobopt_report_error(o, 255);
 	}
 	directive_result_free(&res);
 	return status;
@@ -445,28 +434,10 @@ wait_job(struct client *c, uint32_t job_id)
 static int
 build_request(struct jobopt *o, struct script *s, int argc, char **argv)
 {
-	/* getopt names the program from argv[0]: keep Slurm's "sbatch: ..." */
-	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
-	for (int i = 0; i < argc; i++)
-		args[i] = argv[i];
-	args[0] = (char *)PROG;
-	int idx = jobopt_parse_args(o, argc, args, JOBOPT_LVL_CLI);
-	free(args);
-	if (idx == JOBOPT_ERR_USAGE) {
-		fprintf(stderr, "Try \"%s --help\" for more information\n", PROG);
-		return 255;
-	}
+	int status;
+	int idx = jobopt_cli(o, argc, argv, SBATCH_VERSION, 255, &status);
 	if (idx < 0)
-		return option_error(o);
-	if (o->help || o->usage || o->version) {
-		if (o->help)
-			jobopt_print_help(o, stdout);
-		else if (o->usage)
-			jobopt_print_usage(o, stdout);
-		else
-			printf("%s\n", SBATCH_VERSION);
-		return 0;
-	}
+		return status;
 	int exit_err = client_exit_error();
 	if (o->wrap != NULL && idx < argc) {
 		error("Script arguments not permitted with --wrap option");
@@ -478,7 +449,7 @@ build_request(struct jobopt *o, struct script *s, int argc, char **argv)
 	if (st != 0)
 		return st;
 	if (jobopt_parse_env(o, environ) < 0 || jobopt_apply(o) < 0)
-		return option_error(o);
+		return jobopt_report_error(o, 255);
 	if (o->test_only) {
 		error("--test-only is not supported");
 		return exit_err;

@@ -33,6 +33,7 @@
 #include "base/buf.h"
 #include "base/xmalloc.h"
 #include "client.h"
+#include "cmdutil.h"
 #include "jobenv.h"
 #include "jobopt.h"
 #include "layout/layout.h"
@@ -58,29 +59,11 @@ error(const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *
-base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s ? s + 1 : p;
-}
-
 static volatile sig_atomic_t alloc_stop;
 static void
 on_alloc_signal(int sig)
 {
 	alloc_stop = 1;
-}
-
-static int
-option_error(struct jobopt *o)
-{
-	if (o->err_fatal) {
-		fprintf(stderr, "%s: fatal: %s\n", PROG, o->err);
-		return 1;
-	}
-	fprintf(stderr, "%s: error: %s\n", PROG, o->err);
-	return 1;
 }
 
 static void
@@ -96,26 +79,11 @@ main(int argc, char **argv)
 {
 	struct jobopt o;
 	jobopt_init(&o, JOBOPT_SRUN, PROG, "SLURM_");
-	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
-	for (int i = 0; i < argc; i++)
-		args[i] = argv[i];
-	args[0] = (char *)PROG;
-	int idx = jobopt_parse_args(&o, argc, args, JOBOPT_LVL_CLI);
-	free(args);
-	if (idx == JOBOPT_ERR_USAGE) {
-		fprintf(stderr, "Try \"%s --help\" for more information\n", PROG);
-		return 1;
-	}
-	if (idx < 0)
-		return option_error(&o);
-	if (o.help || o.usage || o.version) {
-		if (o.help)
-			jobopt_print_help(&o, stdout);
-		else if (o.usage)
-			jobopt_print_usage(&o, stdout);
-		else
-			printf("%s\n", SRUN_VERSION);
-		return 0;
+	int status;
+	int idx = jobopt_cli(&o, argc, argv, SRUN_VERSION, 1, &status);
+	if (idx < 0) {
+		jobopt_fini(&o);
+		return status;
 	}
 	if (o.mpi != NULL && strcmp(o.mpi, "list") == 0) {
 		mpi_list();
@@ -136,7 +104,7 @@ main(int argc, char **argv)
 	int prc = jobopt_parse_env(&o, envp);
 	strv_free(envp, envn);
 	if (prc < 0 || jobopt_apply(&o) < 0)
-		return option_error(&o);
+		return jobopt_report_error(&o, 1);
 	if (idx >= argc) {
 		fprintf(stderr, "%s: fatal: No command given to execute.\n", PROG);
 		return 1;
@@ -169,7 +137,7 @@ main(int argc, char **argv)
 		job_id = (uint32_t)strtoul(o.jobid ? o.jobid : jobid_env, NULL, 10);
 	} else {
 		if (d->name == NULL)
-			d->name = xstrdup(base_name(argv[idx]));
+			d->name = xstrdup(cmd_base_name(argv[idx]));
 		if (d->work_dir == NULL)
 			d->work_dir = xstrdup(o.cwd);
 		char host[256] = "";
@@ -213,7 +181,7 @@ main(int argc, char **argv)
 	}
 	so.job_id = job_id;
 	so.inside = inside;
-	int status = stepio_run(&c, &so);
+	status = stepio_run(&c, &so);
 	if (made_alloc) {
 		uint32_t wst = so.worst_status;
 		allocreq_release(&c, &a, wst, so.cancelled);

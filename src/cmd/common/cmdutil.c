@@ -191,3 +191,10 @@ cmd_write_stdout(struct buf *out)
 	}
 	return 0;
 }
+
+const char *
+cmd_base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}

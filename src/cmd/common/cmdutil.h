@@ -41,4 +41,7 @@ void cmd_date_line(struct buf *out, int64_t now);
 /* write out to stdout in one go; -1 on a write error */
 int cmd_write_stdout(struct buf *out);
 
+/* the last component of a command path (borrowed from path) */
+const char *cmd_base_name(const char *path);
+
 #endif

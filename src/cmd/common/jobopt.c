@@ -398,3 +398,41 @@ jobopt_print_usage(const struct jobopt *o, FILE *f)
 	fprintf(f, "%s\n", buf_str(&line));
 	buf_free(&line);
 }
+
+int
+jobopt_report_error(const struct jobopt *o, int err_status)
+{
+	fprintf(stderr, "%s: %s: %s\n", o->prog, o->err_fatal ? "fatal" : "error", o->err);
+	return o->err_fatal ? 1 : err_status;
+}
+
+int
+jobopt_cli(struct jobopt *o, int argc, char **argv, const char *version, int err_status, int *status)
+{
+	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
+	for (int i = 0; i < argc; i++)
+		args[i] = argv[i];
+	args[0] = (char *)o->prog;
+	int idx = jobopt_parse_args(o, argc, args, JOBOPT_LVL_CLI);
+	free(args);
+	if (idx == JOBOPT_ERR_USAGE) {
+		fprintf(stderr, "Try \"%s --help\" for more information\n", o->prog);
+		*status = err_status;
+		return -1;
+	}
+	if (idx < 0) {
+		*status = jobopt_report_error(o, err_status);
+		return -1;
+	}
+	if (o->help || o->usage || o->version) {
+		if (o->help)
+			jobopt_print_help(o, stdout);
+		else if (o->usage)
+			jobopt_print_usage(o, stdout);
+		else
+			printf("%s\n", version);
+		*status = 0;
+		return -1;
+	}
+	return idx;
+}

@@ -204,6 +204,19 @@ void jobopt_desc_init(struct job_desc *d);
  */
 int jobopt_parse_args(struct jobopt *o, int argc, char **argv, int level);
 
+/*
+ * The command line of sbatch, srun or salloc: getopt names the program
+ * o->prog in its messages, a bad option or value is reported, --help,
+ * --usage and --version are answered.  Returns the index of the first
+ * non-option argument, or -1 with *status set to the exit status (0 after
+ * --help; err_status or 1 for a fatal error after a message).
+ */
+int jobopt_cli(struct jobopt *o, int argc, char **argv, const char *version, int err_status, int *status);
+
+/* Print o->err as "<prog>: error: ..." (err_status) or "<prog>: fatal: ..."
+ * (1); returns that exit status. */
+int jobopt_report_error(const struct jobopt *o, int err_status);
+
 /* Words of #SBATCH directives (no program name in front). 0 or -1 with o->err. */
 int jobopt_parse_directives(struct jobopt *o, char **words, uint32_t n);
 

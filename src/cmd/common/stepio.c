@@ -33,6 +33,7 @@
 
 #include "base/buf.h"
 #include "base/xmalloc.h"
+#include "cmdutil.h"
 #include "jobenv.h"
 #include "layout/layout.h"
 #include "layout/multiprog.h"
@@ -203,13 +204,6 @@ dist_name(uint32_t dist, uint32_t ntasks, uint32_t nnodes)
 	}
 }
 
-static const char *
-base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s ? s + 1 : p;
-}
-
 /* --- the step request ----------------------------------------------------- */
 
 static int
@@ -220,8 +214,8 @@ build_request(struct srun *r, struct step_create_req *q)
 	const struct job_desc *d = &o->desc;
 	memset(q, 0, sizeof(*q));
 	q->job_id = r->job_id;
-	q->name =
-	    (char *)(d->name && (so->inside ? jobopt_seen(o, 'J') : 1) ? d->name : base_name(so->argv[0]));
+	q->name = (char *)(d->name && (so->inside ? jobopt_seen(o, 'J') : 1) ? d->name
+	                                                                     : cmd_base_name(so->argv[0]));
 	uint32_t ntasks = (d->flags & JOB_DESC_NTASKS_SET) ? d->ntasks : NO_VAL;
 	uint32_t nodes = d->min_nodes, max_nodes = d->max_nodes;
 	uint32_t tpn = d->ntasks_per_node;
@@ -471,7 +465,8 @@ expand_pattern(struct srun *r, const char *pat, uint32_t task)
 			break;
 		}
 		case 'x':
-			buf_adds(&b, r->sr && r->o->desc.name ? r->o->desc.name : base_name(r->so->argv[0]));
+			buf_adds(
+			    &b, r->sr && r->o->desc.name ? r->o->desc.name : cmd_base_name(r->so->argv[0]));
 			break;
 		case '\0':
 			p--;
