@@ -300,3 +300,22 @@ herd_extra_cluster_down() {
 herd_pids() {
 	awk '{ print $1 }' "$1/run/herd.pids"
 }
+
+# wait_acct_lines ID N [TIMEOUT_S=30]: accounting rows arrive shortly after
+# a job ends; wait until `sacct -j ID` lists N lines, none still RUNNING.
+wait_acct_lines() {
+	local id=$1 n=$2 timeout_s=${3:-30} out
+	local deadline=$(($(herd_now_ms) + timeout_s * 1000))
+	while :; do
+		out=$(sacct -n -P -j "$id" -o JobID,State 2>/dev/null) || out=
+		if [[ -n $out && $(wc -l <<<"$out") -eq $n && $out != *"|RUNNING"* && $out != *"|PENDING"* ]]; then
+			return 0
+		fi
+		if (($(herd_now_ms) > deadline)); then
+			echo "sacct -j $id: not $n final lines after ${timeout_s}s:" >&2
+			echo "$out" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}

@@ -75,9 +75,8 @@ S
 	wait_for_job_state "$id" COMPLETED 120
 	[ "$(sed 's/ on .*//' "slurm-$id.out" | sort)" = "$(expected)" ]
 	[ "$(awk '{ print $NF }' "slurm-$id.out" | sort -u | wc -l)" -eq 2 ]
-	# mpirun's daemon step
-	run sacct -n -P -j "$id" -o JobID,JobName,State
-	[[ $output == *"$id.0|orted|COMPLETED"* ]]
+	# mpirun's daemon step (accounting rows arrive shortly after the job ends)
+	wait_until 30 sh -c "sacct -n -P -j $id -o JobID,JobName,State | grep -qx '$id.0|orted|COMPLETED'"
 }
 
 @test "mpirun and srun --mpi=pmix inside salloc" {

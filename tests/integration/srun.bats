@@ -49,6 +49,7 @@ S
 	id=$(submit job.sh)
 	wait_for_job_state "$id" COMPLETED 60
 	[ "$(sort "slurm-$id.out" | tr '\n' ' ')" = "node01 node01 node02 node02 " ]
+	wait_acct_lines "$id" 4
 	run sacct -n -P -j "$id" -o JobID,JobName,State,ExitCode,NNodes,NTasks
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$id|xs-test-job|COMPLETED|0:0|2|" ]
@@ -73,8 +74,10 @@ S
 	run srun sh -c 'exit 7'
 	[ "$status" -eq 7 ]
 	[[ ${lines[-1]} =~ ^srun:\ error:\ node0[1-4]:\ task\ 0:\ Exited\ with\ exit\ code\ 7$ ]]
+	wait_until 20 sh -c "sacct -n -X -P -o JobID,JobName | grep -q '|sh\$'"
 	id=$(sacct -n -X -P -o JobID,JobName | awk -F'|' '$2 == "sh" { print $1 }' | tail -n 1)
 	[ -n "$id" ]
+	wait_acct_lines "$id" 2
 	run sacct -n -P -j "$id" -o JobID,JobName,State,ExitCode
 	[ "${lines[0]}" = "$id|sh|FAILED|7:0" ]
 	[ "${lines[1]}" = "$id.0|sh|FAILED|7:0" ]
@@ -345,6 +348,7 @@ S
 	[ "${lines[1]}" = "node[01-02] 2" ]
 	[[ ${lines[2]} == "0: "* && ${lines[3]} == "1: "* ]]
 	[ "${lines[4]}" = "salloc: Relinquishing job allocation $id" ]
+	wait_acct_lines "$id" 2
 	run sacct -n -P -j "$id" -o JobID,JobName,State
 	[ "${lines[0]}" = "$id|sh|FAILED" ]
 	[ "${lines[1]}" = "$id.0|hostname|COMPLETED" ]
@@ -469,6 +473,7 @@ S
 	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
 	wait_until 20 sh -c "squeue -s -h -j $id -o %i | grep -qx $id.1"
 	wait_for_job_state "$id" COMPLETED 60
+	wait_acct_lines "$id" 5
 	run sacct -n -P -j "$id" -o JobID,JobName,State
 	[ "$output" = "$id|st.sh|COMPLETED
 $id.batch|batch|COMPLETED
