@@ -483,6 +483,60 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
+/*
+ * Open the store, migrate it and read the association tables.  A local
+ * SQLite file that fails is a configuration error: fatal.  A database
+ * server that is not up yet, or refuses the password, is waited for with
+ * a backoff (1 s doubling to 30 s), the password read again each time:
+ * one line when the wait begins, one when it ends; herdctld keeps its
+ * records meanwhile (it cannot connect).
+ */
+static void
+store_connect(struct dbd *d)
+{
+	char err[1024];
+	unsigned delay = 1, waited = 0;
+	for (;;) {
+		const char *what = "open";
+		/* read again each time: a fixed password file is taken */
+		char *pass = NULL;
+		if (store_resolve_pass(d->dconf->storage_pass, &pass, err, sizeof(err)) < 0)
+			fatalx("%s", err);
+		struct store_params sp = {.loc = d->dconf->storage_loc,
+		    .host = d->dconf->storage_host,
+		    .user = d->dconf->storage_user,
+		    .pass = pass,
+		    .port = d->dconf->storage_port};
+		d->store = d->ops->open(&sp, err, sizeof(err));
+		if (pass)
+			explicit_bzero(pass, strlen(pass));
+		free(pass);
+		if (d->store != NULL) {
+			what = "schema migration";
+			if (d->ops->migrate(d->store, err, sizeof(err)) == 0) {
+				what = "reading the association tables";
+				if (d->ops->get_tables(d->store, &d->tables, err, sizeof(err)) == 0)
+					break;
+			}
+			d->ops->close(d->store);
+			d->store = NULL;
+		}
+		if (d->ops == &store_sqlite_ops)
+			fatalx("%s: %s: %s", d->ops->type, what, err);
+		if (waited == 0)
+			log_warnx("%s: %s failed: %s; retrying until it works (herdctld keeps its "
+			          "records meanwhile)",
+			    d->ops->type, what, err);
+		else
+			log_debug("%s: %s failed again: %s", d->ops->type, what, err);
+		sleep(delay);
+		waited += delay;
+		delay = delay * 2 > 30 ? 30 : delay * 2;
+	}
+	if (waited)
+		log_info("%s: the database answers after %u s", d->ops->type, waited);
+}
+
 static char *
 default_dbd_conf(void)
 {
@@ -555,27 +609,16 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (!auth_can_verify(d->auth))
 		fatalx("%s: cannot verify credentials (key not readable?)", auth_type_name(d->auth));
-	char *pass = NULL;
-	if (store_resolve_pass(d->dconf->storage_pass, &pass, err, sizeof(err)) < 0)
-		fatalx("%s", err);
-	struct store_params sp = {.loc = d->dconf->storage_loc,
-	    .host = d->dconf->storage_host,
-	    .user = d->dconf->storage_user,
-	    .pass = pass,
-	    .port = d->dconf->storage_port};
-	d->store = d->ops->open(&sp, err, sizeof(err));
-	free(pass);
-	if (d->store == NULL)
-		fatalx("%s: %s", d->ops->type, err);
-	if (d->ops->migrate(d->store, err, sizeof(err)) < 0)
-		fatalx("%s: %s", d->ops->type, err);
-	if (d->ops->get_tables(d->store, &d->tables, err, sizeof(err)) < 0)
-		fatalx("%s: %s", d->ops->type, err);
+	int lfd = net_listen(d->dconf->dbd_addr, d->dconf->dbd_port);
+	if (lfd < 0)
+		fatal("cannot listen on %s:%u", d->dconf->dbd_addr, d->dconf->dbd_port);
+	close(lfd); /* the port is ours to take: say so now, not after the wait */
+	if (!foreground && daemon(0, 0) < 0)
+		fatal("daemon");
+	store_connect(d);
 	d->listen_fd = net_listen(d->dconf->dbd_addr, d->dconf->dbd_port);
 	if (d->listen_fd < 0)
 		fatal("cannot listen on %s:%u", d->dconf->dbd_addr, d->dconf->dbd_port);
-	if (!foreground && daemon(0, 0) < 0)
-		fatal("daemon");
 	signal(SIGPIPE, SIG_IGN);
 	d->base = event_base_new();
 	if (d->base == NULL)

@@ -7,11 +7,12 @@
 
 load common
 
+# md_up [extra mariadbd options]
 md_up() {
 	mariadbd --no-defaults --datadir="$MD_DIR/data" --socket="$MD_DIR/sock" --pid-file="$MD_DIR/pid" \
 		--log-error="$MD_DIR/mariadb.log" --port="$MD_PORT" --bind-address=127.0.0.1 \
-		$([[ $(id -u) == 0 ]] && echo --user=root) --skip-grant-tables --skip-name-resolve \
-		--innodb-flush-log-at-trx-commit=2 >/dev/null 2>&1 &
+		$([[ $(id -u) == 0 ]] && echo --user=root) --skip-name-resolve \
+		--innodb-flush-log-at-trx-commit=2 "$@" >/dev/null 2>&1 &
 	MD_PID=$!
 	echo "$MD_PID" >"$MD_DIR/md.pid"
 	local i
@@ -45,7 +46,7 @@ setup_file() {
 	mkdir -p "$MD_DIR"
 	mariadb-install-db --no-defaults --datadir="$MD_DIR/data" $([[ $(id -u) == 0 ]] && echo --user=root) \
 		--auth-root-authentication-method=normal --skip-test-db >"$MD_DIR/install.log" 2>&1 || return 0
-	md_up || return 0
+	md_up --skip-grant-tables || return 0
 	cat >"$HERD_TEST_DIR/src.conf" <<C
 ClusterName=mdtest
 SlurmctldHost=localhost
@@ -116,7 +117,7 @@ wait_jobs() {
 	while [[ -n $(squeue -h -o %i) ]]; do sleep 0.05; done
 	run sacct -a -X -n -P -o jobid -S 2000-01-01
 	[ "$status" -ne 0 ] || [ "$(wc -l <<<"$output")" -le 5 ]
-	md_up
+	md_up --skip-grant-tables
 	wait_jobs 20
 	# nothing twice, and the fields of the jobs that waited are right
 	[ "$(sacct -a -X -n -P -o jobid -S 2000-01-01 | wc -l)" -eq 20 ]
@@ -135,4 +136,38 @@ wait_jobs() {
 	grep -q "herdctld keeps them until it works" "$log"
 	grep -q "reconnected to the database at 127.0.0.1:$MD_PORT" "$log"
 	grep -q "storing job records works again" "$log"
+}
+
+@test "a database that refuses the password: one clear line, herddbd waits, jobs queue; a fixed password file is taken" {
+	wait_jobs 20
+	# this herddbd goes; the database now checks passwords (root has none)
+	kill "$(head -n 1 "$HERD_TEST_DIR/run/extra.pids")"
+	while (exec 3<>"/dev/tcp/127.0.0.1/$DBD_PORT") 2>/dev/null; do sleep 0.05; done
+	md_down
+	md_up
+	log=$HERD_TEST_DIR/log/herddbd2.log
+	echo wrong >"$HERD_TEST_DIR/pass"
+	sed -e "s|^LogFile=.*|LogFile=$log|" "$HERD_TEST_DIR/slurmdbd.conf" >"$HERD_TEST_DIR/slurmdbd2.conf"
+	echo "StoragePass=file:$HERD_TEST_DIR/pass" >>"$HERD_TEST_DIR/slurmdbd2.conf"
+	chmod 0600 "$HERD_TEST_DIR/slurmdbd2.conf"
+	"$HERD_BUILD_DIR/herddbd" -D -vv -f "$HERD_TEST_DIR/slurmdbd2.conf" >>"$HERD_TEST_DIR/log/herddbd.out" 2>&1 &
+	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	# refused, retried (a debug line), said once at warning level
+	for _ in $(seq 400); do
+		grep -q "failed again" "$log" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q "failed again" "$log" || { cat "$log" "$HERD_TEST_DIR/log/herddbd.out" >&2; false; }
+	[ "$(grep -c "Access denied" "$log")" -ge 2 ]
+	[ "$(grep -v debug "$log" | grep -c "Access denied")" -eq 1 ]
+	grep -v debug "$log" | grep "Access denied" | grep -q "retrying until it works"
+	# meanwhile jobs run and the controller keeps their records
+	id=$(sbatch --parsable -J pw -o /dev/null --wrap true)
+	while [[ -n $(squeue -h -o %i) ]]; do sleep 0.05; done
+	# the password is fixed in its file (empty: root has none): taken at the next try
+	: >"$HERD_TEST_DIR/pass"
+	wait_jobs 21
+	grep -q "the database answers after" "$log"
+	run sacct -n -P -X -j "$id" -o jobname,state,exitcode
+	[ "$output" = "pw|COMPLETED|0:0" ]
 }
