@@ -82,9 +82,32 @@ assoc_close(struct ctld *c)
 	c->assoc = NULL;
 }
 
+/*
+ * Jobs accepted before the controller had any association data (a fresh
+ * cluster whose first jobs beat herddbd's first answer) got no account:
+ * they get their user's default now, as they would have at submission,
+ * and accounting gets the corrected row.
+ */
+static void
+assoc_fill_defaults(struct ctld *c)
+{
+	for (struct job *j = c->jobs_head; j; j = j->next) {
+		if (j->desc == NULL || (j->desc->account && *j->desc->account))
+			continue;
+		const char *part = j->part >= 0 ? c->conf->parts[j->part].name : "";
+		(void)assoc_job_check(c, j->desc, j->uid, part);
+		if (j->desc->account && *j->desc->account) {
+			state_job_update_lazy(c, j);
+			j->acct_sig = 0; /* the account is not in the change signature */
+			acct_job_changed(c, j);
+		}
+	}
+}
+
 void
 assoc_update(struct ctld *c, struct acct_tables *t)
 {
+	int first = c->assoc == NULL;
 	if (c->assoc == NULL)
 		c->assoc = xcalloc(1, sizeof(*c->assoc));
 	else
@@ -107,6 +130,8 @@ assoc_update(struct ctld *c, struct acct_tables *t)
 	free(path);
 	free(tmp);
 	buf_free(&b);
+	if (first)
+		assoc_fill_defaults(c);
 }
 
 /* qos is one of the comma list (case-insensitive) */

@@ -39,6 +39,8 @@ SlurmUser=$(id -un)
 LogFile=$HERD_TEST_DIR/log/herddbd.log
 C
 	chmod 0600 "$HERD_TEST_DIR/slurmdbd.conf"
+	# a job the fresh controller takes before it has heard from herddbd
+	sbatch --parsable --hold -J early --wrap true >"$HERD_TEST_DIR/early.id"
 	start_dbd
 }
 
@@ -72,6 +74,22 @@ wait_sacct_jobs() {
 	echo "sacct lists $n jobs, not $1" >&2
 	sacct -a -X >&2
 	return 1
+}
+
+@test "a job taken before the controller had association data gets its user's default account" {
+	id=$(cat "$HERD_TEST_DIR/early.id")
+	for _ in $(seq 200); do
+		scontrol show job "$id" | grep -q "Account=root " && break
+		sleep 0.05
+	done
+	scontrol show job "$id" | grep -q "Account=root QOS=normal"
+	for _ in $(seq 200); do
+		[[ $(sacct -n -P -X -j "$id" -o account) == root ]] && break
+		sleep 0.05
+	done
+	run sacct -n -P -X -j "$id" -o jobname,account,qos,state
+	[ "$output" = "early|root|normal|PENDING" ]
+	scancel "$id"
 }
 
 @test "jobs and their batch steps reach the database as they finish" {
