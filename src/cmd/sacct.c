@@ -7,10 +7,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +27,7 @@
 
 #define DBD_DEFAULT_PORT 6819
 
-enum { OPT_NAME = 256, OPT_DELIM, OPT_UNITS, OPT_NOCONVERT, OPT_HELP, OPT_USAGE };
+enum { OPT_NAME = 256, OPT_DELIM, OPT_UNITS, OPT_NOCONVERT, OPT_HELP, OPT_USAGE, OPT_JSON };
 
 static const struct option long_opts[] = {
     {"allusers", no_argument, NULL, 'a'},
@@ -33,6 +35,10 @@ static const struct option long_opts[] = {
     {"brief", no_argument, NULL, 'b'},
     {"duplicates", no_argument, NULL, 'D'},
     {"helpformat", no_argument, NULL, 'e'},
+    {"group", required_argument, NULL, 'g'},
+    {"gid", required_argument, NULL, 'g'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"qos", required_argument, NULL, 'q'},
     {"endtime", required_argument, NULL, 'E'},
     {"jobs", required_argument, NULL, 'j'},
     {"long", no_argument, NULL, 'l'},
@@ -217,6 +223,80 @@ keep_latest_runs(struct acct_jobs *res)
 	free(drop);
 }
 
+/* -u: every item a user name (numeric uids become names when known) */
+static int
+users_resolve(struct strlist *users)
+{
+	for (size_t i = 0; i < users->n; i++) {
+		const char *u = users->v[i];
+		if (getpwnam(u) != NULL)
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(u, &end, 10);
+		if (*u == '\0' || *end != '\0' || errno || v >= 0xffffffffUL) {
+			fprintf(stderr, "sacct: error: Invalid user id: %s\n", u);
+			return -1;
+		}
+		struct passwd *pw = getpwuid((uid_t)v);
+		if (pw) {
+			free(users->v[i]);
+			users->v[i] = xstrdup(pw->pw_name);
+		}
+	}
+	return 0;
+}
+
+/* -g: every item a group name or gid; the gids into *gids */
+static int
+groups_resolve(const struct strlist *groups, uint32_t **gids)
+{
+	*gids = groups->n ? xcalloc(groups->n, sizeof(**gids)) : NULL;
+	for (size_t i = 0; i < groups->n; i++) {
+		const char *g = groups->v[i];
+		struct group *gr = getgrnam(g);
+		if (gr) {
+			(*gids)[i] = (uint32_t)gr->gr_gid;
+			continue;
+		}
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(g, &end, 10);
+		if (*g == '\0' || *end != '\0' || errno || v >= 0xffffffffUL) {
+			fprintf(stderr, "sacct: error: Invalid group id: %s\n", g);
+			return -1;
+		}
+		(*gids)[i] = (uint32_t)v;
+	}
+	return 0;
+}
+
+/* -g and -q: herddbd does not select on them; kept here */
+static void
+keep_groups_qos(struct acct_jobs *res, const uint32_t *gids, size_t ngids, const struct strlist *qos)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < res->jobs_cnt; i++) {
+		const struct acct_job *j = &res->jobs[i];
+		int keep = 1;
+		if (ngids) {
+			keep = 0;
+			for (size_t g = 0; g < ngids && !keep; g++)
+				keep = j->gid == gids[g];
+		}
+		if (keep && qos->n) {
+			keep = 0;
+			for (size_t q = 0; q < qos->n && !keep; q++)
+				keep = j->qos && strcasecmp(j->qos, qos->v[q]) == 0;
+		}
+		if (keep)
+			res->jobs[k++] = res->jobs[i];
+		else
+			proto_free(&rdesc_acct_job, &res->jobs[i]);
+	}
+	res->jobs_cnt = k;
+}
+
 static int64_t
 today_midnight(int64_t now)
 {
@@ -277,13 +357,14 @@ int
 main(int argc, char **argv)
 {
 	struct strlist users = {0}, jobs = {0}, states = {0}, parts = {0}, names = {0}, accts = {0};
+	struct strlist groups = {0}, qos = {0};
 	struct buf fmt;
 	const char *nodelist = NULL, *start_s = NULL, *end_s = NULL, *delim = "|";
 	int allusers = 0, parsable = 0, noheader = 0, allocations = 0, base = 0, helpformat = 0;
-	int opt, duplicates = 0;
+	int opt, duplicates = 0, json = 0;
 
 	buf_init(&fmt);
-	while ((opt = getopt_long(argc, argv, "aA:bDeE:hj:lnN:o:pPr:s:S:u:VX", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "aA:bDeE:g:hj:lnN:o:pPq:r:s:S:u:VX", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			allusers = 1;
@@ -302,6 +383,15 @@ main(int argc, char **argv)
 			break;
 		case 'E':
 			end_s = optarg;
+			break;
+		case 'g':
+			strlist_split(&groups, optarg);
+			break;
+		case 'q':
+			strlist_split(&qos, optarg);
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		case 'j':
 			strlist_split(&jobs, optarg);
@@ -456,6 +546,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "sacct: error: Invalid time specification (pos=0): %s\n", end_s);
 		return client_exit_error();
 	}
+	if (start > end) {
+		char a[64], b[64];
+		fprintf(stderr, "sacct: error: Start time (%s) requested is after end time (%s).\n",
+		    fmt_timestamp(a, sizeof(a), start, "Unknown"),
+		    fmt_timestamp(b, sizeof(b), end, "Unknown"));
+		return client_exit_error();
+	}
+	uint32_t *gids = NULL;
+	if (users_resolve(&users) < 0 || groups_resolve(&groups, &gids) < 0)
+		return client_exit_error();
 
 	struct client c;
 	if (client_init(&c, "sacct") < 0)
@@ -478,7 +578,7 @@ main(int argc, char **argv)
 
 	struct acct_query q = {0};
 	q.flags = (allusers || (users.n == 0)) ? SACCT_QUERY_ALL_USERS : 0;
-	if (!acct_out_needs_steps(&o))
+	if (json ? allocations : !acct_out_needs_steps(&o))
 		q.flags |= SACCT_QUERY_NO_STEPS;
 	q.users = users.v;
 	q.users_cnt = (uint32_t)users.n;
@@ -512,11 +612,18 @@ main(int argc, char **argv)
 	struct acct_jobs *res = resp.body;
 	if (want_nodes)
 		keep_on_nodes(res, want_nodes);
+	if (groups.n || qos.n)
+		keep_groups_qos(res, gids, groups.n, &qos);
 	if (!duplicates)
 		keep_latest_runs(res);
 	struct buf out;
 	buf_init(&out);
-	acct_render(&o, res->jobs, res->jobs_cnt, &out);
+	if (json) {
+		acct_sort(res->jobs, res->jobs_cnt);
+		acct_json(&o, res->jobs, res->jobs_cnt, &out);
+	} else {
+		acct_render(&o, res->jobs, res->jobs_cnt, &out);
+	}
 	int wrc = cmd_write_stdout(&out);
 	buf_free(&out);
 	msg_free(&resp);
@@ -531,6 +638,9 @@ main(int argc, char **argv)
 	strlist_free(&parts);
 	strlist_free(&names);
 	strlist_free(&accts);
+	strlist_free(&groups);
+	strlist_free(&qos);
+	free(gids);
 	hostlist_destroy(want_nodes);
 	client_fini(&c);
 	return wrc < 0 ? client_exit_error() : 0;

@@ -182,3 +182,94 @@ wait_sacct_jobs() {
 	[ "${lines[0]}" = "$id|REQUEUED" ]
 	[[ ${lines[1]} == "$id|CANCELLED"* ]]
 }
+
+@test "sacct: bad input gets Slurm's errors and exit 1; an unknown account just selects nothing" {
+	run sacct -S garbage
+	[ "$status" -eq 1 ]
+	[ "$output" = "sacct: error: Invalid time specification (pos=0): garbage" ]
+	run sacct -E 2026-13-45T00:00:00
+	[ "$status" -eq 1 ]
+	[[ $output == "sacct: error: Invalid time specification"* ]]
+	run sacct -S 2026-01-02T00:00:00 -E 2026-01-01T00:00:00
+	[ "$status" -eq 1 ]
+	[ "$output" = "sacct: error: Start time (2026-01-02T00:00:00) requested is after end time (2026-01-01T00:00:00)." ]
+	run sacct -u no_such_user_here
+	[ "$status" -eq 1 ]
+	[ "$output" = "sacct: error: Invalid user id: no_such_user_here" ]
+	run sacct -g no_such_group_here
+	[ "$status" -eq 1 ]
+	[ "$output" = "sacct: error: Invalid group id: no_such_group_here" ]
+	run sacct -o jobid,nosuchfield
+	[ "$status" -eq 1 ]
+	[ "$output" = 'sacct: error: Invalid field requested: "nosuchfield"' ]
+	run sacct -s NOSUCHSTATE
+	[ "$status" -eq 1 ]
+	[ "$output" = "sacct: error: Invalid state: NOSUCHSTATE" ]
+	run sacct -j 12x
+	[ "$status" -eq 1 ]
+	[ "$output" = "sacct: error: Invalid job id: 12x" ]
+	run sacct -n -a -A no_such_account -S 2000-01-01
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "sacct: -u by name or uid, -g by name or gid, -q select the right jobs" {
+	id=$(sbatch --parsable -o /dev/null --wrap true)
+	id=${id%%;*}
+	wait_for_job_state "$id" COMPLETED
+	wait_until 20 sh -c "sacct -n -P -X -j $id -o state | grep -q COMPLETED"
+	me=$(id -un) uid=$(id -u) grp=$(id -gn) gid=$(id -g)
+	for sel in "-u $me" "-u $uid" "-g $grp" "-g $gid" "-q normal" "-q NORMAL"; do
+		run sacct -n -P -X -o jobid $sel -j "$id"
+		[ "$output" = "$id" ] || { echo "sacct $sel: '$output'"; false; }
+	done
+	other_gid=$((gid + 4242))
+	for sel in "-g $other_gid" "-q notaqos" "-u 4242424"; do
+		run sacct -n -P -X -o jobid $sel -j "$id"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ] || { echo "sacct $sel: '$output'"; false; }
+	done
+}
+
+@test "sacct --json: every job with its steps, fields as sacct shows them, valid JSON for any name" {
+	command -v python3 >/dev/null || skip "python3 is needed to read the JSON"
+	a=$(sbatch --parsable -J 'j/"é' -o /dev/null --wrap 'srun true; exit 3')
+	a=${a%%;*}
+	b=$(sbatch --parsable -o /dev/null --wrap 'kill -9 $$')
+	b=${b%%;*}
+	wait_for_job_state "$a" FAILED
+	wait_for_job_state "$b" FAILED
+	wait_until 20 sh -c "[ \$(sacct -n -P -j $a,$b -o jobid | wc -l) -eq 5 ]"
+	run sacct --json -j "$a,$b"
+	[ "$status" -eq 0 ]
+	run python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+a, b = int(sys.argv[2]), int(sys.argv[3])
+assert d["errors"] == [], d["errors"]
+jobs = {j["job_id"]: j for j in d["jobs"]}
+assert sorted(jobs) == [a, b], sorted(jobs)
+ja, jb = jobs[a], jobs[b]
+assert ja["name"] == "j/\"é", ja["name"]
+assert ja["state"]["current"] == "FAILED"
+assert ja["exit_code"] == {"status": "FAILED", "return_code": 3}, ja["exit_code"]
+assert [s["step"]["id"] for s in ja["steps"]] == ["%d.batch" % a, "%d.0" % a]
+assert ja["steps"][1]["step"]["name"] == "true"
+assert ja["steps"][1]["state"] == "COMPLETED"
+assert ja["steps"][1]["exit_code"]["status"] == "SUCCESS"
+assert ja["steps"][0]["nodes"]["list"] == [ja["nodes"]], (ja["steps"][0]["nodes"], ja["nodes"])
+assert ja["account"] == "root" and ja["qos"] == "normal" and ja["partition"] == "p"
+t = ja["time"]
+assert 0 < t["submission"] <= t["start"] <= t["end"], t
+assert t["elapsed"] == t["end"] - t["start"]
+cpu = [x["count"] for x in ja["tres"]["allocated"] if x["type"] == "cpu"]
+assert cpu == [1], ja["tres"]
+assert jb["exit_code"]["status"] == "SIGNALED", jb["exit_code"]
+assert jb["exit_code"]["signal"] == {"signal_id": 9, "name": "KILL"}, jb["exit_code"]
+print("ok")
+' "$output" "$a" "$b"
+	[ "$output" = ok ]
+	# -X: the jobs only
+	run sh -c "sacct --json -X -j $a | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"jobs\"][0][\"steps\"]))'"
+	[ "$output" = 0 ]
+}

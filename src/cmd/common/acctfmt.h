@@ -64,6 +64,10 @@ void acct_render(const struct acct_out *o, struct acct_job *jobs, size_t n, stru
 /* sacct -e: every field name, in columns */
 void acct_helpformat(struct buf *out);
 
+/* sacct --json: the jobs and their steps (those o->want takes; none with
+ * o->allocations) as one JSON document (acctjson.c) */
+void acct_json(const struct acct_out *o, const struct acct_job *jobs, size_t n, struct buf *out);
+
 /* "CANCELLED by 0", "0:15" ... for tests and other users */
 void acct_exit_code(struct buf *out, uint32_t status);
 
