@@ -31,7 +31,11 @@ make_job(struct acct_job *j, uint32_t id, int64_t now)
 	j->job_id = id;
 	j->array_task_id = NO_VAL;
 	j->name = xstrdup("wrap");
-	j->user_name = xstrdup("bench");
+	/* one job in ten is daemon's: "one user" selects a tenth */
+	j->user_name = xstrdup(id % 10 == 0 ? "daemon" : "root");
+	j->uid = id % 10 == 0 ? 1 : 0;
+	j->group_name = xstrdup(id % 10 == 0 ? "daemon" : "root");
+	j->gid = id % 10 == 0 ? 1 : 0;
 	j->account = xstrdup("root");
 	j->partition = xstrdup("debug");
 	j->qos = xstrdup("normal");

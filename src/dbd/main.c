@@ -95,6 +95,14 @@ conn_close(struct conn *cn)
 }
 
 static void
+reply_done(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+static void
 reply(struct conn *cn, unsigned type, uint32_t req_id, const void *rec)
 {
 	struct buf b;
@@ -108,7 +116,13 @@ reply(struct conn *cn, unsigned type, uint32_t req_id, const void *rec)
 		    .msg = "Too many jobs selected for one reply: narrow the selection"};
 		wire_encode(NULL, RESP_RC, req_id, &r, &b);
 	}
-	bufferevent_write(cn->bev, b.data, b.len);
+	/* handed over, not copied: a reply to sacct may be megabytes */
+	size_t len = b.len;
+	void *data = buf_take(&b);
+	if (evbuffer_add_reference(bufferevent_get_output(cn->bev), data, len, reply_done, NULL) < 0) {
+		bufferevent_write(cn->bev, data, len);
+		free(data);
+	}
 	buf_free(&b);
 }
 

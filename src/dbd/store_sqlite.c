@@ -21,7 +21,10 @@
 
 struct store {
 	sqlite3 *db;
-	sqlite3_stmt *put_job, *del_steps, *put_step, *get_steps;
+	sqlite3_stmt *put_job, *del_steps, *put_step;
+	/* the longest time_end - time_eligible of a stored job, which bounds
+	 * the eligible times a time window must look at; -1 until known */
+	int64_t max_span;
 };
 
 static void serr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -110,6 +113,7 @@ sq_open(const struct store_params *p, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	s->max_span = -1;
 	if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err,
 	        errlen) < 0) {
 		sqlite3_close(s->db);
@@ -359,6 +363,10 @@ sq_put_jobs(struct store *s, const struct acct_job *jobs, size_t n, char *err, s
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	for (size_t i = 0; s->max_span >= 0 && i < n; i++)
+		if (jobs[i].time_end > 0 && jobs[i].time_eligible > 0 &&
+		    jobs[i].time_end - jobs[i].time_eligible > s->max_span)
+			s->max_span = jobs[i].time_end - jobs[i].time_eligible;
 	return 0;
 }
 
@@ -481,41 +489,162 @@ where_states(struct qargs *a, char **v, uint32_t cnt, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-load_steps(struct store *s, sqlite3_int64 id, struct acct_job *j, char *err, size_t errlen)
+/* the longest run of a stored job (one scan, then kept up to date by
+ * sq_put_jobs); -1 when it cannot be read */
+static int64_t
+max_span(struct store *s)
 {
-	if (s->get_steps == NULL) {
-		struct buf cols, sql;
-		buf_init(&cols);
-		buf_init(&sql);
-		column_list(&rdesc_acct_step, &cols, NULL, NULL);
-		buf_printf(
-		    &sql, "SELECT %s FROM steps WHERE job_db = ? ORDER BY \"step_id\"", buf_str(&cols));
-		int rc = prepare(s, &s->get_steps, buf_str(&sql), err, errlen);
-		buf_free(&cols);
-		buf_free(&sql);
-		if (rc < 0)
-			return -1;
+	if (s->max_span >= 0)
+		return s->max_span;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT coalesce(max(\"time_end\" - \"time_eligible\"), 0) FROM jobs"
+	        " WHERE \"time_end\" > 0 AND \"time_eligible\" > 0",
+	        -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		int64_t v = sqlite3_column_int64(st, 0);
+		s->max_span = v < 0 ? 0 : v;
 	}
-	sqlite3_reset(s->get_steps);
-	sqlite3_bind_int64(s->get_steps, 1, id);
-	int rc;
-	uint32_t cap = 0;
-	while ((rc = sqlite3_step(s->get_steps)) == SQLITE_ROW) {
-		if (j->steps_cnt == cap) {
-			cap = cap ? cap * 2 : 4;
-			j->steps = xreallocarray(j->steps, cap, sizeof(*j->steps));
-		}
-		struct acct_step *st = &j->steps[j->steps_cnt++];
-		memset(st, 0, sizeof(*st));
-		read_record(s->get_steps, 0, &rdesc_acct_step, st);
+	sqlite3_finalize(st);
+	return s->max_span;
+}
+
+/* The WHERE clause of a query (after "WHERE") with its arguments. */
+static int
+query_where(struct store *s, struct qargs *a, const struct acct_query *q, char *err, size_t errlen)
+{
+	buf_printf(&a->sql, "1");
+	if (where_in_text(a, "user_name", q->users, q->users_cnt) < 0 ||
+	    where_in_text(a, "partition", q->partitions, q->partitions_cnt) < 0 ||
+	    where_in_text(a, "name", q->names, q->names_cnt) < 0 ||
+	    where_in_text(a, "account", q->accounts, q->accounts_cnt) < 0) {
+		serr(err, errlen, "too many selection values");
+		return -1;
 	}
-	sqlite3_reset(s->get_steps);
-	if (rc != SQLITE_DONE) {
+	if (where_jobs(a, q->jobs, q->jobs_cnt, err, errlen) < 0 ||
+	    where_states(a, q->states, q->states_cnt, err, errlen) < 0)
+		return -1;
+	/* eligible or running inside [start, end]; a job that was never
+	 * eligible (held, then cancelled) only by its id */
+	int64_t span = q->jobs_cnt == 0 && q->start > 0 && q->end > 0 ? max_span(s) : -1;
+	if (span >= 0) {
+		/* ended jobs: eligible no earlier than start - the longest run,
+		 * so the eligible index reads only the window; jobs still
+		 * running or pending through the end index */
+		int64_t lo = q->start - span > 1 ? q->start - span : 1;
+		buf_printf(&a->sql, " AND ((\"time_eligible\" BETWEEN ? AND ? AND \"time_end\" >= ?) OR"
+		                    " (\"time_end\" = 0 AND \"time_eligible\" BETWEEN 1 AND ?))");
+		if (qarg_num(a, lo) < 0 || qarg_num(a, q->end) < 0 || qarg_num(a, q->start) < 0 ||
+		    qarg_num(a, q->end) < 0)
+			goto many;
+		return 0;
+	}
+	if (q->jobs_cnt == 0)
+		buf_printf(&a->sql, " AND \"time_eligible\" > 0");
+	if (q->end > 0) {
+		buf_printf(&a->sql, " AND \"time_eligible\" <= ?");
+		if (qarg_num(a, q->end) < 0)
+			goto many;
+	}
+	if (q->start > 0) {
+		buf_printf(&a->sql, " AND (\"time_end\" = 0 OR \"time_end\" >= ?)");
+		if (qarg_num(a, q->start) < 0)
+			goto many;
+	}
+	return 0;
+many:
+	serr(err, errlen, "too many selection values");
+	return -1;
+}
+
+/* sql with the arguments of a bound */
+static int
+query_prepare(
+    struct store *s, const char *sql, const struct qargs *a, sqlite3_stmt **st, char *err, size_t errlen)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
 		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
+	for (int i = 0; i < a->nargs; i++) {
+		if (a->kind[i] == 0)
+			sqlite3_bind_int64(*st, i + 1, a->num[i]);
+		else
+			sqlite3_bind_text(*st, i + 1, a->text[i], -1, SQLITE_STATIC);
+	}
 	return 0;
+}
+
+/* a job's row id and its index in the reply */
+struct job_ref {
+	sqlite3_int64 id;
+	uint32_t idx;
+};
+
+static int
+cmp_ref(const void *x, const void *y)
+{
+	const struct job_ref *a = x, *b = y;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The steps of every selected job in one pass (the selection again as a
+ * subquery), attached by row id. */
+static int
+load_steps(struct store *s, const char *where, const struct qargs *a, struct job_ref *refs,
+    struct acct_jobs *out, char *err, size_t errlen)
+{
+	qsort(refs, out->jobs_cnt, sizeof(*refs), cmp_ref);
+	struct buf cols, sql;
+	buf_init(&cols);
+	buf_init(&sql);
+	column_list(&rdesc_acct_step, &cols, NULL, NULL);
+	buf_printf(&sql,
+	    "SELECT job_db, %s FROM steps WHERE job_db IN (SELECT id FROM jobs WHERE %s)"
+	    " ORDER BY job_db, \"step_id\"",
+	    buf_str(&cols), where);
+	buf_free(&cols);
+	sqlite3_stmt *st = NULL;
+	int rc = query_prepare(s, buf_str(&sql), a, &st, err, errlen);
+	uint32_t k = 0, cap = 0;
+	struct acct_job *j = NULL;
+	int step = SQLITE_DONE;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		if (j == NULL || refs[k].id != id) {
+			while (k < out->jobs_cnt && refs[k].id < id)
+				k++;
+			if (k == out->jobs_cnt || refs[k].id != id)
+				continue; /* stored after the jobs were read */
+			j = &out->jobs[refs[k].idx];
+			cap = 0;
+		}
+		if (j->steps_cnt >= cap) {
+			cap = cap ? cap * 2 : 4;
+			if (cap <= j->steps_cnt)
+				cap = j->steps_cnt * 2;
+			j->steps = xreallocarray(j->steps, cap, sizeof(*j->steps));
+		}
+		struct acct_step *x = &j->steps[j->steps_cnt++];
+		memset(x, 0, sizeof(*x));
+		read_record(st, 1, &rdesc_acct_step, x);
+	}
+	if (rc == 0 && step != SQLITE_DONE) {
+		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	return rc;
+}
+
+static int
+cmp_job(const void *x, const void *y)
+{
+	const struct acct_job *a = x, *b = y;
+	if (a->job_id != b->job_id)
+		return a->job_id < b->job_id ? -1 : 1;
+	return a->time_submit < b->time_submit ? -1 : a->time_submit > b->time_submit;
 }
 
 static int
@@ -524,77 +653,55 @@ sq_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 	memset(out, 0, sizeof(*out));
 	struct qargs *a = xcalloc(1, sizeof(*a));
 	buf_init(&a->sql);
-	struct buf cols;
+	struct buf cols, sql;
 	buf_init(&cols);
-	column_list(&rdesc_acct_job, &cols, NULL, NULL);
-	buf_printf(&a->sql, "SELECT id, %s FROM jobs WHERE 1", buf_str(&cols));
-	buf_free(&cols);
+	buf_init(&sql);
 	int rc = -1;
 	sqlite3_stmt *st = NULL;
-	if (where_in_text(a, "user_name", q->users, q->users_cnt) < 0 ||
-	    where_in_text(a, "partition", q->partitions, q->partitions_cnt) < 0 ||
-	    where_in_text(a, "name", q->names, q->names_cnt) < 0 ||
-	    where_in_text(a, "account", q->accounts, q->accounts_cnt) < 0) {
-		serr(err, errlen, "too many selection values");
-		goto out;
-	}
-	if (where_jobs(a, q->jobs, q->jobs_cnt, err, errlen) < 0 ||
-	    where_states(a, q->states, q->states_cnt, err, errlen) < 0)
-		goto out;
-	/* a job that was never eligible (held, then cancelled) only by its id */
-	if (q->jobs_cnt == 0)
-		buf_printf(&a->sql, " AND \"time_eligible\" > 0");
-	/* eligible or running inside [start, end] */
-	if (q->end > 0) {
-		buf_printf(&a->sql, " AND \"time_eligible\" <= ?");
-		qarg_num(a, q->end);
-	}
-	if (q->start > 0) {
-		buf_printf(&a->sql, " AND (\"time_end\" = 0 OR \"time_end\" >= ?)");
-		qarg_num(a, q->start);
-	}
-	buf_printf(&a->sql, " ORDER BY \"job_id\", \"time_submit\"");
-	if (sqlite3_prepare_v2(s->db, buf_str(&a->sql), -1, &st, NULL) != SQLITE_OK) {
-		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
-		goto out;
-	}
-	for (int i = 0; i < a->nargs; i++) {
-		if (a->kind[i] == 0)
-			sqlite3_bind_int64(st, i + 1, a->num[i]);
-		else
-			sqlite3_bind_text(st, i + 1, a->text[i], -1, SQLITE_STATIC);
-	}
+	struct job_ref *refs = NULL;
 	/* one read transaction: the rows and their steps agree */
 	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	if (query_where(s, a, q, err, errlen) < 0)
+		goto out;
+	column_list(&rdesc_acct_job, &cols, NULL, NULL);
+	buf_printf(&sql, "SELECT id, %s FROM jobs WHERE %s", buf_str(&cols), buf_str(&a->sql));
+	if (query_prepare(s, buf_str(&sql), a, &st, err, errlen) < 0)
+		goto out;
 	uint32_t cap = 0;
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (out->jobs_cnt == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->jobs = xreallocarray(out->jobs, cap, sizeof(*out->jobs));
+			refs = xreallocarray(refs, cap, sizeof(*refs));
 		}
+		refs[out->jobs_cnt] = (struct job_ref){sqlite3_column_int64(st, 0), out->jobs_cnt};
 		struct acct_job *j = &out->jobs[out->jobs_cnt++];
 		memset(j, 0, sizeof(*j));
 		read_record(st, 1, &rdesc_acct_job, j);
-		if (!(q->flags & ACCT_QUERY_NO_STEPS) &&
-		    load_steps(s, sqlite3_column_int64(st, 0), j, err, errlen) < 0) {
-			step = SQLITE_ERROR;
-			break;
-		}
 	}
-	if (step != SQLITE_DONE && step != SQLITE_ERROR)
+	if (step != SQLITE_DONE) {
 		serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	if (step == SQLITE_DONE)
-		rc = 0;
-	else
-		proto_free(&rdesc_acct_jobs, out);
+		goto out;
+	}
+	if (out->jobs_cnt && !(q->flags & ACCT_QUERY_NO_STEPS) &&
+	    load_steps(s, buf_str(&a->sql), a, refs, out, err, errlen) < 0)
+		goto out;
+	/* job id, then submit time (the rows came in index order) */
+	qsort(out->jobs, out->jobs_cnt, sizeof(*out->jobs), cmp_job);
+	rc = 0;
 out:
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_finalize(st);
 	buf_free(&a->sql);
+	buf_free(&sql);
+	buf_free(&cols);
 	free(a);
-	if (rc < 0)
+	free(refs);
+	if (rc < 0) {
+		proto_free(&rdesc_acct_jobs, out);
 		memset(out, 0, sizeof(*out));
+	}
 	return rc;
 }
 
@@ -697,7 +804,6 @@ sq_close(struct store *s)
 	sqlite3_finalize(s->put_job);
 	sqlite3_finalize(s->del_steps);
 	sqlite3_finalize(s->put_step);
-	sqlite3_finalize(s->get_steps);
 	sqlite3_close(s->db);
 	free(s);
 }
