@@ -8,8 +8,7 @@
 # starts it again and checks it comes back idle, scales dynamic compute
 # nodes up (they register themselves with Feature=compute and appear in
 # partition compute through its nodeset) and down (they leave it), then
-# removes the
-# containers, network and volumes it created.  The images stay (tag
+# removes the containers, network and volumes it created.  The images stay (tag
 # HERD_TAG, default e2e) as a build cache, like the base image.
 #
 # Exit 77 (skip) with the reason when no Docker engine or compose tool is
