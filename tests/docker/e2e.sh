@@ -158,9 +158,10 @@ out=$(hx supervisorctl status)
 echo "$out" | sed 's/^/# /'
 check "supervisorctl status: munged, herdd, herdctld, herddbd RUNNING" \
 	test "$(grep -cE '^(munged|herdd|herdctld|herddbd) +RUNNING' <<<"$out")" = 4
-out=$(docker exec axc-compute-01 supervisorctl status)
-check "compute node: munged, herdd RUNNING" \
-	test "$(grep -cE '^(munged|herdd) +RUNNING' <<<"$out")" = 2
+# supervisord says RUNNING once a program has lived startsecs (1 s): the
+# node may be idle in sinfo a moment before
+compute_running() { [[ $(docker exec axc-compute-01 supervisorctl status | grep -cE '^(munged|herdd) +RUNNING') == 2 ]]; }
+wait_until 30 "compute node: munged, herdd RUNNING" compute_running
 check "munge -n | unmunge: Success" has "$(hx bash -c 'munge -n | unmunge')" '^STATUS: +Success \(0\)'
 check "remunge" has "$(hx remunge 2>&1)" 'Processed [0-9]+ credentials'
 out=$(hx sinfo)
