@@ -6,7 +6,8 @@
 #   compute    munged, herdd
 #   dynamic    munged, herdd -Z: a node slurm.conf does not list, named after
 #              the container's hostname, described by HERD_DYNAMIC_CONF
-#              (default "CPUs=2"); it joins the Nodes=ALL partitions
+#              (default "CPUs=2 Feature=compute"); it joins the partitions
+#              whose nodesets match its Features (and the Nodes=ALL ones)
 #   <command>  anything else is executed as given (e.g. bash)
 # It never changes the owner or mode of a file it did not create: the
 # configuration is mounted read-only from the host; the munge key is created
@@ -51,7 +52,7 @@ done
 # herdd's extra options (herdd.ini: %(ENV_HERDD_ARGS)s)
 export HERDD_ARGS=
 if [[ $role == dynamic ]]; then
-	export HERDD_ARGS="-Z --conf '${HERD_DYNAMIC_CONF:-CPUs=2}'"
+	export HERDD_ARGS="-Z --conf '${HERD_DYNAMIC_CONF:-CPUs=2 Feature=compute}'"
 fi
 
 # One supervisord program file per daemon; the role picks them.

@@ -335,14 +335,35 @@ job_submit(struct ctld *c, struct job_desc *d, uint32_t uid, uint32_t gid, struc
 		goto fail;
 	}
 	const struct conf_part *p = &cf->parts[part];
+	const char *cons = d->constraint && *d->constraint ? d->constraint : NULL;
+	if (cons != NULL) {
+		/* -C: a feature no node has is invalid; one only nodes outside the
+		 * partition have cannot be satisfied */
+		int known = 0;
+		for (uint32_t i = 0; i < c->node_cnt && !known; i++)
+			known =
+			    !c->nodes[i].removed && conf_constraint_match(cf->nodes[i].features, cons) == 1;
+		if (!known) {
+			rc = ESLURM_INVALID_FEATURE;
+			goto fail;
+		}
+	}
 	uint64_t max_mem = 0;
 	uint32_t max_cpus = 0;
+	uint32_t matching = 0; /* nodes of the partition with the features asked for */
 	for (uint32_t i = 0; i < p->node_cnt; i++) {
 		const struct conf_node *n = &cf->nodes[p->node_idx[i]];
+		if (cons != NULL && conf_constraint_match(n->features, cons) != 1)
+			continue;
+		matching++;
 		if (n->real_memory_mb > max_mem)
 			max_mem = n->real_memory_mb;
 		if (n->cpus > max_cpus)
 			max_cpus = n->cpus;
+	}
+	if (cons != NULL && matching == 0) {
+		rc = ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+		goto fail;
 	}
 	if (d->mem_per_node != NO_VAL64 && d->mem_per_node != 0 && d->mem_per_node > max_mem) {
 		*why = xstrdup("Memory specification can not be satisfied");

@@ -2,8 +2,10 @@
 /*
  * Dynamic node registration: a herdd started with -Z registers a name that
  * slurm.conf does not have.  With MaxNodeCount room, the controller adds
- * the node (CPUs and memory as the node reported them), every Nodes=ALL
- * partition takes it, and it is recorded in StateSaveLocation/dynamic_nodes
+ * the node, described by the keys of its --conf (CPUs, RealMemory,
+ * Features, NodeAddr, Port ...; without --conf CPUs and memory as the node
+ * reported them), every partition whose Nodes= is ALL or names a NodeSet
+ * with one of its Features takes it, and it is recorded in StateSaveLocation/dynamic_nodes
  * so that a restarted controller has the same nodes at the same indexes
  * before it recovers the jobs that ran on them.  `scontrol delete
  * NodeName=X` removes an idle dynamic node from every partition and every
@@ -91,11 +93,12 @@ node_dyn_mark_removed(struct ctld *c, struct node *n)
 	c->last_update = ctld_now();
 }
 
-/* a deleted node registers again: back in the Nodes=ALL partitions */
+/* a deleted node registers again: back in its partitions (with the keys
+ * it first had) */
 static void
 node_dyn_revive(struct ctld *c, uint32_t idx)
 {
-	conf_node_join_all(c->conf, idx);
+	conf_node_join_parts(c->conf, idx);
 	struct node *n = &c->nodes[idx];
 	n->removed = 0;
 	n->state = NODE_STATE_UNKNOWN;
@@ -128,7 +131,7 @@ node_dyn_load(struct ctld *c)
 		free(path);
 		return rc;
 	}
-	char line[1024];
+	char line[CONF_DYN_SPEC_MAX + 512];
 	int n = 0;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
@@ -181,10 +184,21 @@ node_dyn_register(struct ctld *c, const struct node_register *reg)
 		    name, c->conf->max_node_count);
 		return -1;
 	}
-	char spec[256];
-	int len = snprintf(spec, sizeof(spec), "CPUs=%u", reg->cpus ? reg->cpus : 1);
-	if (reg->real_memory > 0 && len > 0 && (size_t)len < sizeof(spec))
-		snprintf(spec + len, sizeof(spec) - (size_t)len, " RealMemory=%" PRIu64, reg->real_memory);
+	char spec[CONF_DYN_SPEC_MAX + 1];
+	if (reg->dyn_conf && *reg->dyn_conf) {
+		/* herdd -Z --conf: the node's own keys, which it parsed already */
+		if (strpbrk(reg->dyn_conf, "\r\n") != NULL || strlen(reg->dyn_conf) > CONF_DYN_SPEC_MAX) {
+			log_warnx("node %s: --conf is not one line of at most %d characters", name,
+			    CONF_DYN_SPEC_MAX);
+			return -1;
+		}
+		snprintf(spec, sizeof(spec), "%s", reg->dyn_conf);
+	} else {
+		int len = snprintf(spec, sizeof(spec), "CPUs=%u", reg->cpus ? reg->cpus : 1);
+		if (reg->real_memory > 0 && len > 0 && (size_t)len < sizeof(spec))
+			snprintf(
+			    spec + len, sizeof(spec) - (size_t)len, " RealMemory=%" PRIu64, reg->real_memory);
+	}
 	int idx = node_dyn_conf_add(c, name, spec);
 	if (idx < 0)
 		return -1;

@@ -62,6 +62,10 @@ alloc_try(struct ctld *c, const struct job *j, const uint32_t *free_cpus, const 
 			if ((!ignore_state && !node_usable(n)) || (reserved && reserved[ni]) ||
 			    (exc != NULL && hostlist_find(exc, n->cfg->name) >= 0))
 				continue;
+			/* -C: only nodes with the features asked for */
+			if (d->constraint && *d->constraint &&
+			    conf_constraint_match(n->cfg->features, d->constraint) != 1)
+				continue;
 			if (a->n >= j->max_nodes)
 				break;
 			if (remaining == 0 && a->n >= j->min_nodes && !is_req)

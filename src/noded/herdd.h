@@ -31,6 +31,7 @@ struct herdd {
 	const char *conf_path;
 	char *node_name;
 	int node_idx;
+	const char *dyn_conf; /* -Z --conf: the node's keys, sent when registering */
 	char *spool;
 	struct auth *auth;
 	struct event_base *base;

@@ -319,6 +319,7 @@ send_register(struct herdd *d)
 		reg.boot_time = now_s() - si.uptime;
 	}
 	reg.start_time = d->start_time;
+	reg.dyn_conf = (char *)(uintptr_t)d->dyn_conf;
 	running_jobs(d, &reg);
 	d->register_req_id = ++d->next_req_id;
 	bev_send(d, d->ctld, REQ_NODE_REGISTER, d->register_req_id, &reg, 1);
@@ -733,11 +734,21 @@ main(int argc, char **argv)
 	d->node_idx = node ? conf_node_index(d->conf, node) : -1;
 	if (d->node_idx < 0 && dynamic) {
 		node = node ? node : host;
+		/* the controller records the spec as one line of its log */
+		if (dyn_spec && (strpbrk(dyn_spec, "\r\n") != NULL || strlen(dyn_spec) > CONF_DYN_SPEC_MAX)) {
+			fprintf(stderr, "herdd: fatal: -Z --conf: one line of at most %d characters\n",
+			    CONF_DYN_SPEC_MAX);
+			return 1;
+		}
 		d->node_idx = conf_node_add(d->conf, node, dyn_spec, err, sizeof(err));
 		if (d->node_idx < 0) {
 			fprintf(stderr, "herdd: fatal: -Z --conf '%s': %s\n", dyn_spec ? dyn_spec : "", err);
 			return 1;
 		}
+		/* the controller describes the node with the same keys (Features,
+		 * NodeAddr, Port ...) */
+		if (dyn_spec && *dyn_spec)
+			d->dyn_conf = dyn_spec;
 	}
 	if (d->node_idx < 0) {
 		fprintf(stderr, "herdd: fatal: node '%s' is not in %s\n", node ? node : host, conf_path);

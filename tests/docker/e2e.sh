@@ -6,8 +6,9 @@
 # node, restarts the stack and checks what must persist, kills a compute
 # container and checks its node goes DOWN and its job ends NODE_FAIL,
 # starts it again and checks it comes back idle, scales dynamic compute
-# nodes up (they register themselves) and down (they leave), then removes the
-# containers, network and volumes it created.  The images stay (tag
+# nodes up (they register themselves with Feature=compute and appear in
+# partition compute through its nodeset) and down (they leave it), then
+# removes the containers, network and volumes it created.  The images stay (tag
 # HERD_TAG, default e2e) as a build cache, like the base image.
 #
 # Exit 77 (skip) with the reason when no Docker engine or compose tool is
@@ -157,9 +158,10 @@ out=$(hx supervisorctl status)
 echo "$out" | sed 's/^/# /'
 check "supervisorctl status: munged, herdd, herdctld, herddbd RUNNING" \
 	test "$(grep -cE '^(munged|herdd|herdctld|herddbd) +RUNNING' <<<"$out")" = 4
-out=$(docker exec axc-compute-01 supervisorctl status)
-check "compute node: munged, herdd RUNNING" \
-	test "$(grep -cE '^(munged|herdd) +RUNNING' <<<"$out")" = 2
+# supervisord says RUNNING once a program has lived startsecs (1 s): the
+# node may be idle in sinfo a moment before
+compute_running() { [[ $(docker exec axc-compute-01 supervisorctl status | grep -cE '^(munged|herdd) +RUNNING') == 2 ]]; }
+wait_until 30 "compute node: munged, herdd RUNNING" compute_running
 check "munge -n | unmunge: Success" has "$(hx bash -c 'munge -n | unmunge')" '^STATUS: +Success \(0\)'
 check "remunge" has "$(hx remunge 2>&1)" 'Processed [0-9]+ credentials'
 out=$(hx sinfo)
@@ -244,23 +246,43 @@ wait_until 30 "every node idle at the end" all_idle
 
 # --- scaling: dynamic nodes ---------------------------------------------------
 stamp "scaling: --scale compute=2, then 0"
-dyn_nodes() { hx sinfo -h -a -N -p dynamic -o '%N %T' | awk '$1 !~ /^axc-/'; }
+# the scaled nodes register with Feature=compute: the nodeset computeset
+# puts them in partition compute (sinfo without -a)
+dyn_nodes() { hx sinfo -h -N -p compute -o '%N %T' | awk '$1 !~ /^axc-/'; }
 compose --profile scale up -d --scale compute=2 >"$work/scale.log" 2>&1 || {
 	sed 's/^/# /' "$work/scale.log"
 	die "compose --profile scale up -d --scale compute=2"
 }
 two_dyn_idle() { [[ $(dyn_nodes | awk '$2 == "idle"' | wc -l) == 2 ]]; }
-wait_until 60 "two dynamic nodes idle in partition dynamic" two_dyn_idle
-dyn1=$(dyn_nodes | awk 'NR == 1 { print $1 }')
+wait_until 60 "two dynamic nodes idle in partition compute" two_dyn_idle
+stamp "two dynamic nodes idle"
+dyns=$(dyn_nodes | awk '{ print $1 }' | sort | tr '\n' ' ')
+dyn1=${dyns%% *}
+out=$(hx sinfo)
+echo "$out" | sed 's/^/# /'
+check "sinfo: partition compute, 6 idle nodes (axc-compute-[01-04] and the two)" \
+	has "$out" '^compute\* +up 1-00:00:00 +6 +idle .*axc-compute-\[01-04\]'
 check "the reference partitions did not change" test "$(hx sinfo -h -o %P | tr '\n' ' ')" = "compute* debug "
-out=$(ux sbatch -p dynamic -w "$dyn1" --wrap=hostname)
+out=$(hx scontrol show node "$dyn1")
+check "scontrol show node $dyn1: Feature compute, partition compute" \
+	has "$out" 'AvailableFeatures=compute$'
+check "scontrol show node $dyn1: partition compute" has "$out" '^ +Partitions=compute *$'
+check "scontrol show partition compute: TotalNodes=6" \
+	has "$(hx scontrol show partition compute)" 'TotalCPUs=12 TotalNodes=6 '
+out=$(ux sbatch -p compute -C compute --wrap=hostname)
 djid=${out##* }
-wait_until 60 "job $djid on dynamic node $dyn1 ends" job_done "$djid"
-check "job $djid COMPLETED on $dyn1" test "$(job_state "$djid")" = COMPLETED
-check "it printed the node's hostname" test "$(ux cat "slurm-$djid.out")" = "$dyn1"
+wait_until 60 "job $djid (-p compute -C compute) ends" job_done "$djid"
+check "job $djid COMPLETED" test "$(job_state "$djid")" = COMPLETED
+out=$(ux cat "slurm-$djid.out")
+check "it ran on a dynamic node ($out of $dyns)" has " $dyns" " $out "
 compose --profile scale up -d --scale compute=0 >"$work/scale0.log" 2>&1 || die "--scale compute=0"
 no_dyn() { [[ -z $(hx sinfo -h -a -N -o %N | grep -v '^axc-') ]]; }
 wait_until 60 "removed dynamic nodes leave the cluster" no_dyn
+stamp "dynamic nodes gone"
+check "sinfo: partition compute is axc-compute-[01-04] again" \
+	has "$(hx sinfo)" '^compute\* +up 1-00:00:00 +4 +idle axc-compute-\[01-04\]$'
+check "scontrol show partition compute: TotalNodes=4" \
+	has "$(hx scontrol show partition compute)" 'TotalCPUs=8 TotalNodes=4 '
 check "every static node still idle" all_idle
 
 stamp "done"

@@ -717,6 +717,83 @@ test_include(void **state)
 	rmdir(tmpdir);
 }
 
+/* NodeSet=NAME Feature=F / Nodes=LIST: a partition naming one takes its
+ * nodes (Nodes= shown expanded) and remembers the Feature for nodes added
+ * later; a set may come after the partition that uses it. */
+static void
+test_nodesets(void **state)
+{
+	struct herd_conf *c = load_ok(HEAD "PartitionName=compute Nodes=s[1-2],gpus Default=YES\n"
+	                                   "PartitionName=both Nodes=big,gpus\n"
+	                                   "PartitionName=plain Nodes=s[1-2]\n"
+	                                   "NodeName=s[1-2] CPUs=2\n"
+	                                   "NodeName=g[1-2] CPUs=4 Features=gpu,fast\n"
+	                                   "NodeName=h1 Feature=fast\n"
+	                                   "NodeName=x1 Features=gpus\n"
+	                                   "nodeset=gpus feature=gpu\n"
+	                                   "NodeSet=big Nodes=h1,s1 Feature=fast\n"
+	                                   "NodeSet=empty Feature=none\n");
+	assert_int_equal(c->nodeset_cnt, 3);
+	assert_int_equal(conf_nodeset_index(c, "gpus"), 0);
+	assert_string_equal(c->nodesets[0].feature, "gpu");
+	assert_null(c->nodesets[0].nodes);
+	assert_string_equal(c->nodesets[1].nodes, "h1,s1");
+	assert_string_equal(c->nodesets[1].feature, "fast");
+	assert_int_equal(conf_nodeset_index(c, "nope"), -1);
+
+	const struct conf_part *p = &c->parts[conf_part_index(c, "compute")];
+	assert_string_equal(p->nodes_expr, "s[1-2],g[1-2]");
+	assert_int_equal(p->node_cnt, 4);
+	assert_int_equal(p->feature_cnt, 1);
+	assert_string_equal(p->features[0], "gpu");
+	assert_false(p->all_nodes);
+	/* union of the sets, node order, each node once */
+	p = &c->parts[conf_part_index(c, "both")];
+	assert_string_equal(p->nodes_expr, "s1,g[1-2],h1");
+	assert_int_equal(p->node_cnt, 4);
+	assert_int_equal(p->node_idx[0], 0);
+	assert_int_equal(p->node_idx[3], 4);
+	assert_int_equal(p->feature_cnt, 2);
+	/* no nodeset: as written, no features */
+	p = &c->parts[conf_part_index(c, "plain")];
+	assert_string_equal(p->nodes_expr, "s[1-2]");
+	assert_int_equal(p->feature_cnt, 0);
+	conf_destroy(c);
+
+	/* a set no node matches yet: an empty partition that dynamic nodes fill */
+	c = load_ok(HEAD "NodeName=n1\nNodeSet=later Feature=compute\nPartitionName=p Nodes=later\n");
+	assert_int_equal(c->parts[0].node_cnt, 0);
+	assert_string_equal(c->parts[0].nodes_expr, "");
+	conf_destroy(c);
+}
+
+static void
+test_constraints(void **state)
+{
+	assert_int_equal(conf_features_have("gpu,fast", "fast"), 1);
+	assert_int_equal(conf_features_have("gpu,fast", "fas"), 0);
+	assert_int_equal(conf_features_have("gpu,fast", "gpu,"), 0);
+	assert_int_equal(conf_features_have(NULL, "gpu"), 0);
+	assert_int_equal(conf_constraint_match("gpu,fast", "gpu"), 1);
+	assert_int_equal(conf_constraint_match("gpu,fast", "big"), 0);
+	assert_int_equal(conf_constraint_match("gpu,fast", "gpu&fast"), 1);
+	assert_int_equal(conf_constraint_match("gpu,fast", "gpu,fast"), 1);
+	assert_int_equal(conf_constraint_match("gpu", "gpu&fast"), 0);
+	assert_int_equal(conf_constraint_match("fast", "gpu|fast"), 1);
+	assert_int_equal(conf_constraint_match(NULL, "gpu|fast"), 0);
+	/* & binds tighter than | */
+	assert_int_equal(conf_constraint_match("c", "a&b|c"), 1);
+	assert_int_equal(conf_constraint_match("a", "a&b|c"), 0);
+	assert_int_equal(conf_constraint_match("a,b", "a&b|c"), 1);
+	/* not of the simple form */
+	assert_int_equal(conf_constraint_match("a", ""), -1);
+	assert_int_equal(conf_constraint_match("a", "a&"), -1);
+	assert_int_equal(conf_constraint_match("a", "|a"), -1);
+	assert_int_equal(conf_constraint_match("a", "[a|b]"), -1);
+	assert_int_equal(conf_constraint_match("a", "a*2"), -1);
+	assert_int_equal(conf_constraint_match("a", NULL), -1);
+}
+
 static void
 test_errors(void **state)
 {
@@ -758,6 +835,22 @@ test_errors(void **state)
 	    "slurm.conf: FirstJobId (100) must be between 1 and MaxJobId (10)");
 	/* a continued line reports its first line */
 	load_bad(HEAD "NodeName=n1 \\\nCPUz=3\n", "slurm.conf:3: unknown key 'CPUz'");
+	/* NodeSet lines */
+	load_bad(HEAD "NodeSet=ns Features=gpu\n", "slurm.conf:3: unknown key 'Features'");
+	load_bad(HEAD "NodeSet=ns Feature=a,b\n", "slurm.conf:3: invalid value for Feature: 'a,b'");
+	load_bad(HEAD "NodeSet=ns Feature=\n", "slurm.conf:3: invalid value for Feature: ''");
+	load_bad(HEAD "NodeSet=\n", "slurm.conf:3: NodeSet needs a name");
+	load_bad(HEAD "NodeSet=ALL Feature=a\n", "slurm.conf:3: invalid NodeSet name 'ALL'");
+	load_bad(HEAD "NodeSet=s[1-2] Feature=a\n", "slurm.conf:3: invalid NodeSet name 's[1-2]'");
+	load_bad(HEAD "NodeSet=ns Feature=a\nNodeSet=ns Feature=b\n", "slurm.conf:4: duplicate NodeSet 'ns'");
+	load_bad(
+	    HEAD "NodeSet=n1 Feature=a\nNodeName=n1\n", "slurm.conf:3: NodeSet 'n1' has the name of a node");
+	load_bad(
+	    HEAD "NodeName=n1\nNodeSet=ns Nodes=n[1-2]\n", "slurm.conf:4: NodeSet ns: unknown node 'n2'");
+	load_bad(
+	    HEAD "NodeName=n1\nNodeSet=ns Nodes=n[1-\n", "slurm.conf:4: invalid hostlist for Nodes: 'n[1-'");
+	load_bad(HEAD "NodeName=n1\nPartitionName=p Nodes=n1,nosuchset\n",
+	    "slurm.conf:4: partition p: unknown node 'nosuchset'");
 	/* the name's directory part is not printed */
 	err[0] = '\0';
 	assert_null(conf_load_string("Bad=1\n", "/etc/slurm/slurm.conf", err, sizeof(err)));
@@ -787,6 +880,8 @@ main(void)
 	    cmocka_unit_test(test_line_syntax),
 	    cmocka_unit_test(test_ctld_hosts),
 	    cmocka_unit_test(test_include),
+	    cmocka_unit_test(test_nodesets),
+	    cmocka_unit_test(test_constraints),
 	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

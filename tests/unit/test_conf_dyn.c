@@ -2,8 +2,9 @@
 /*
  * Dynamic nodes in the configuration (conf_dyn.c): a node added after
  * slurm.conf was read is found by name, joins the Nodes=ALL partitions
- * only, takes the keys of a NodeName line, and can leave and rejoin;
- * bad or duplicate names are refused.
+ * and those naming a Feature nodeset it matches (no others), takes the
+ * keys of a NodeName line, and can leave and rejoin; bad or duplicate
+ * names are refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,13 +65,61 @@ test_add(void **state)
 	conf_node_leave_parts(c, 3);
 	assert_false(in_part(c, "all", 3));
 	assert_int_equal(conf_node_index(c, "dyn01"), 3);
-	conf_node_join_all(c, 3);
-	conf_node_join_all(c, 3); /* once only */
+	conf_node_join_parts(c, 3);
+	conf_node_join_parts(c, 3); /* once only */
 	const struct conf_part *all = &c->parts[conf_part_index(c, "all")];
 	int seen = 0;
 	for (uint32_t k = 0; k < all->node_cnt; k++)
 		seen += all->node_idx[k] == 3;
 	assert_int_equal(seen, 1);
+	conf_destroy(c);
+}
+
+/* NodeSet=NAME Feature=F: a dynamic node with F joins every partition that
+ * names the set (in node order), one without F does not; it leaves them
+ * all and comes back. */
+static void
+test_nodeset_feature(void **state)
+{
+	char err[256];
+	struct herd_conf *c = conf_load_string("ClusterName=dyn\nSlurmctldHost=head\nMaxNodeCount=40\n"
+	                                       "NodeName=s[01-02] CPUs=2\n"
+	                                       "NodeName=t1 CPUs=2 Features=compute\n"
+	                                       "NodeSet=cs Feature=compute\n"
+	                                       "NodeSet=gs Feature=gpu\n"
+	                                       "PartitionName=compute Nodes=s[01-02],cs Default=YES\n"
+	                                       "PartitionName=gpu Nodes=gs\n"
+	                                       "PartitionName=fixed Nodes=s01\n",
+	    "slurm.conf", err, sizeof(err));
+	assert_non_null(c);
+	assert_string_equal(c->parts[0].nodes_expr, "s[01-02],t1");
+	int a = conf_node_add(c, "s03", "CPUs=2 Feature=compute", err, sizeof(err));
+	int b = conf_node_add(c, "g1", "CPUs=4 Features=gpu,compute", err, sizeof(err));
+	int o = conf_node_add(c, "other", "CPUs=1 Features=else", err, sizeof(err));
+	assert_int_equal(a, 3);
+	assert_int_equal(b, 4);
+	assert_int_equal(o, 5);
+	assert_string_equal(c->nodes[a].features, "compute");
+	assert_true(in_part(c, "compute", a));
+	assert_true(in_part(c, "compute", b));
+	assert_false(in_part(c, "compute", o));
+	assert_true(in_part(c, "gpu", b));
+	assert_false(in_part(c, "gpu", a));
+	assert_false(in_part(c, "fixed", a));
+	assert_string_equal(c->parts[0].nodes_expr, "s[01-02],t1,s03,g1");
+	assert_string_equal(c->parts[1].nodes_expr, "g1");
+	assert_int_equal(c->parts[0].node_cnt, 5);
+
+	conf_node_leave_parts(c, (uint32_t)a);
+	assert_false(in_part(c, "compute", a));
+	assert_string_equal(c->parts[0].nodes_expr, "s[01-02],t1,g1");
+	conf_node_leave_parts(c, (uint32_t)b);
+	assert_string_equal(c->parts[1].nodes_expr, "");
+	assert_int_equal(c->parts[1].node_cnt, 0);
+	/* back in node order */
+	conf_node_join_parts(c, (uint32_t)a);
+	assert_string_equal(c->parts[0].nodes_expr, "s[01-02],t1,s03");
+	assert_int_equal(c->parts[0].node_idx[3], a);
 	conf_destroy(c);
 }
 
@@ -95,6 +144,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_add),
+	    cmocka_unit_test(test_nodeset_feature),
 	    cmocka_unit_test(test_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,7 +111,9 @@ main_line(void *arg, const struct conf_rline *l, char *err, size_t errlen)
 		return conf_part_line(x, l, err, errlen);
 	if (strcasecmp(first, "DownNodes") == 0)
 		return conf_down_line(x, l, err, errlen);
-	if (strcasecmp(first, "NodeSet") == 0 || strcasecmp(first, "FrontendName") == 0) {
+	if (strcasecmp(first, "NodeSet") == 0)
+		return conf_nodeset_line(x, l, err, errlen);
+	if (strcasecmp(first, "FrontendName") == 0) {
 		log_debug("%s:%d: %s lines are ignored", l->file, l->line, first);
 		return 0;
 	}
@@ -246,6 +248,7 @@ ctx_free(struct conf_ctx *x)
 		for (uint32_t i = 0; i < x->c->part_cnt; i++)
 			free(x->prec[i].nodes);
 	free(x->prec);
+	free(x->nsrec);
 	for (size_t i = 0; i < x->ndown; i++) {
 		free(x->down[i].nodes);
 		free(x->down[i].reason);
@@ -327,6 +330,9 @@ conf_destroy(struct herd_conf *c)
 	for (uint32_t i = 0; i < c->part_cnt; i++)
 		conf_part_free(&c->parts[i]);
 	free(c->parts);
+	for (uint32_t i = 0; i < c->nodeset_cnt; i++)
+		conf_nodeset_free(&c->nodesets[i]);
+	free(c->nodesets);
 	for (uint32_t i = 0; i < c->show_cnt; i++)
 		free(c->show[i]);
 	free(c->show);

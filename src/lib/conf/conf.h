@@ -35,10 +35,20 @@ struct conf_node {
 	char *reason;
 };
 
+/* NodeSet=NAME Feature=F / Nodes=HOSTLIST: a name usable in a partition's
+ * Nodes=.  Both keys may be given: the set is the union. */
+struct conf_nodeset {
+	char *name;
+	char *feature; /* every node whose Features include it; NULL = none */
+	char *nodes; /* hostlist as written; NULL = none */
+};
+
 struct conf_part {
 	char *name;
-	char *nodes_expr; /* as written ("ALL" expanded) */
+	char *nodes_expr; /* as written ("ALL" and nodesets expanded) */
 	int all_nodes; /* Nodes=ALL: dynamic nodes join it too */
+	char **features; /* Feature= of the nodesets in Nodes=: nodes with one join it */
+	uint32_t feature_cnt;
 	uint32_t *node_idx; /* indexes into conf->nodes, node order */
 	uint32_t node_cnt;
 	int is_default;
@@ -95,6 +105,8 @@ struct herd_conf {
 	struct conf_part *parts;
 	uint32_t part_cnt;
 	int default_part; /* index or -1 */
+	struct conf_nodeset *nodesets;
+	uint32_t nodeset_cnt;
 
 	/* every scalar key as "Name=Value" in table order, for scontrol show config */
 	char **show;
@@ -116,16 +128,29 @@ void conf_destroy(struct herd_conf *c);
 int conf_node_index(const struct herd_conf *c, const char *name); /* -1 */
 /*
  * Add a node slurm.conf does not have (dynamic registration): spec holds the
- * keys of a NodeName line ("CPUs=2 RealMemory=1000", NULL = defaults).  It
- * joins every Nodes=ALL partition.  c->nodes and the partitions' node_idx
- * may move: pointers into them are stale afterwards.  Returns the node's
- * index, or -1 with a message in err (invalid or duplicate name, bad keys).
+ * keys of a NodeName line ("CPUs=2 RealMemory=1000 Feature=gpu", NULL =
+ * defaults).  It joins every partition it belongs to (conf_node_join_parts).
+ * c->nodes and the partitions' node_idx may move: pointers into them are
+ * stale afterwards.  Returns the node's index, or -1 with a message in err
+ * (invalid or duplicate name, bad keys).
  */
 int conf_node_add(struct herd_conf *c, const char *name, const char *spec, char *err, size_t errlen);
-/* A node joins every Nodes=ALL partition it is not in yet / leaves every
- * partition (a deleted dynamic node).  node_idx arrays may move. */
-void conf_node_join_all(struct herd_conf *c, uint32_t idx);
+/* the longest spec a dynamic node may have (herdd -Z --conf) */
+#define CONF_DYN_SPEC_MAX 2048
+/* A node joins every partition it is not in yet whose Nodes= is ALL or names
+ * a Feature nodeset the node's Features match / leaves every partition (a
+ * deleted dynamic node).  node_idx arrays may move. */
+void conf_node_join_parts(struct herd_conf *c, uint32_t idx);
 void conf_node_leave_parts(struct herd_conf *c, uint32_t idx);
+int conf_nodeset_index(const struct herd_conf *c, const char *name); /* -1 */
+/* Does a node's Features list ("a,b") hold feature f? */
+int conf_features_have(const char *features, const char *f);
+/*
+ * A job's constraint (sbatch -C) against a node's Features: feature names
+ * joined by '&' (or ',') and '|', '&' binding tighter ("a&b|c").  1: the
+ * node matches, 0: it does not, -1: the constraint is not of that form.
+ */
+int conf_constraint_match(const char *features, const char *constraint);
 /* Seconds between herdd's pings: a third of SlurmdTimeout, 1 to 5. */
 uint32_t conf_ping_interval(const struct herd_conf *c);
 int conf_part_index(const struct herd_conf *c, const char *name); /* -1 */

@@ -3,8 +3,9 @@
  * Nodes added after slurm.conf was read: dynamic registration (a herdd
  * started with -Z for a name slurm.conf does not have, up to
  * MaxNodeCount).  The node is described by the keys of a NodeName line
- * ("CPUs=2 RealMemory=1000"), parsed by the same code as slurm.conf, and
- * joins every partition whose Nodes= is ALL.
+ * ("CPUs=2 RealMemory=1000 Feature=compute"), parsed by the same code as
+ * slurm.conf, and joins every partition whose Nodes= is ALL or names a
+ * NodeSet whose Feature the node has.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,32 +17,36 @@
 #include "conf/conf_int.h"
 #include "hostlist/hostlist.h"
 
-static void
-part_set_expr(struct herd_conf *c, struct conf_part *part)
+/* Does node idx belong in part: Nodes=ALL, or a Feature nodeset it matches? */
+static int
+part_takes(const struct herd_conf *c, const struct conf_part *part, uint32_t idx)
 {
-	const char **names = xcalloc(part->node_cnt ? part->node_cnt : 1, sizeof(*names));
-	for (uint32_t k = 0; k < part->node_cnt; k++)
-		names[k] = c->nodes[part->node_idx[k]].name;
-	free(part->nodes_expr);
-	part->nodes_expr = part->node_cnt ? hostlist_compress(names, part->node_cnt) : xstrdup("");
-	free(names);
+	if (part->all_nodes)
+		return 1;
+	for (uint32_t f = 0; f < part->feature_cnt; f++)
+		if (conf_features_have(c->nodes[idx].features, part->features[f]))
+			return 1;
+	return 0;
 }
 
 void
-conf_node_join_all(struct herd_conf *c, uint32_t idx)
+conf_node_join_parts(struct herd_conf *c, uint32_t idx)
 {
 	for (uint32_t p = 0; p < c->part_cnt; p++) {
 		struct conf_part *part = &c->parts[p];
-		if (!part->all_nodes)
+		if (!part_takes(c, part, idx))
 			continue;
-		int have = 0;
-		for (uint32_t k = 0; k < part->node_cnt; k++)
-			have |= part->node_idx[k] == idx;
-		if (have)
+		uint32_t at = 0; /* node order: the first index above idx */
+		while (at < part->node_cnt && part->node_idx[at] < idx)
+			at++;
+		if (at < part->node_cnt && part->node_idx[at] == idx)
 			continue;
 		part->node_idx = xreallocarray(part->node_idx, part->node_cnt + 1, sizeof(*part->node_idx));
-		part->node_idx[part->node_cnt++] = idx;
-		part_set_expr(c, part);
+		memmove(part->node_idx + at + 1, part->node_idx + at,
+		    (part->node_cnt - at) * sizeof(*part->node_idx));
+		part->node_idx[at] = idx;
+		part->node_cnt++;
+		conf_part_set_expr(c, part);
 	}
 }
 
@@ -56,7 +61,7 @@ conf_node_leave_parts(struct herd_conf *c, uint32_t idx)
 				part->node_idx[w++] = part->node_idx[k];
 		if (w != part->node_cnt) {
 			part->node_cnt = w;
-			part_set_expr(c, part);
+			conf_part_set_expr(c, part);
 		}
 	}
 }
@@ -113,6 +118,6 @@ conf_node_add(struct herd_conf *c, const char *name, const char *spec, char *err
 		return -1; /* cannot happen: the name has no brackets or commas */
 	}
 	uint32_t idx = before;
-	conf_node_join_all(c, idx);
+	conf_node_join_parts(c, idx);
 	return (int)idx;
 }

@@ -122,6 +122,11 @@ struct conf_part_rec {
 	char *nodes; /* as written, NULL = none */
 };
 
+struct conf_where {
+	const char *file;
+	int line;
+};
+
 struct conf_down_rec {
 	const char *file;
 	int line;
@@ -141,6 +146,7 @@ struct conf_ctx {
 	struct conf_part part_def;
 	char *part_def_nodes;
 	struct conf_part_rec *prec; /* parallel to c->parts */
+	struct conf_where *nsrec; /* parallel to c->nodesets */
 	size_t node_cap, part_cap;
 	struct conf_down_rec *down;
 	size_t ndown;
@@ -160,6 +166,16 @@ const char *conf_ctx_file(struct conf_ctx *x, const char *file);
 int conf_node_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t errlen);
 int conf_down_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t errlen);
 int conf_part_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t errlen);
+int conf_nodeset_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t errlen);
+/* After every line: nodeset names and Nodes= checked against the nodes. */
+int conf_nodesets_check(struct conf_ctx *x, char *err, size_t errlen);
+/* Node indexes of nodeset ns (checked) appended to *idx (*n used, *cap
+ * allocated). */
+void conf_nodeset_members(
+    const struct conf_ctx *x, const struct conf_nodeset *ns, uint32_t **idx, size_t *n, size_t *cap);
+void conf_nodeset_free(struct conf_nodeset *ns);
+/* part->nodes_expr rebuilt from its node indexes (compressed hostlist). */
+void conf_part_set_expr(struct herd_conf *c, struct conf_part *part);
 /* After the whole file: resolve partition nodes and DownNodes. */
 int conf_records_finish(struct conf_ctx *x, char *err, size_t errlen);
 int conf_ctx_node_find(const struct conf_ctx *x, const char *name);

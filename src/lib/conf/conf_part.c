@@ -22,6 +22,9 @@ conf_part_free(struct conf_part *p)
 	free(p->name);
 	free(p->nodes_expr);
 	free(p->node_idx);
+	for (uint32_t i = 0; i < p->feature_cnt; i++)
+		free(p->features[i]);
+	free(p->features);
 	conf_key_free(conf_part_keys, conf_part_nkeys, p);
 }
 
@@ -86,6 +89,8 @@ conf_part_line(struct conf_ctx *x, const struct conf_rline *l, char *err, size_t
 	p.nodes_expr = NULL;
 	p.node_idx = NULL;
 	p.node_cnt = 0;
+	p.features = NULL;
+	p.feature_cnt = 0;
 	char *nodes = xstrdup(x->part_def_nodes);
 	if (apply_pairs(&p, &nodes, l, err, errlen) < 0) {
 		conf_part_free(&p);
@@ -109,6 +114,26 @@ cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return x < y ? -1 : x > y;
+}
+
+static int
+part_has_feature(const struct conf_part *p, const char *f)
+{
+	for (uint32_t i = 0; i < p->feature_cnt; i++)
+		if (strcmp(p->features[i], f) == 0)
+			return 1;
+	return 0;
+}
+
+void
+conf_part_set_expr(struct herd_conf *c, struct conf_part *part)
+{
+	const char **names = xcalloc(part->node_cnt ? part->node_cnt : 1, sizeof(*names));
+	for (uint32_t k = 0; k < part->node_cnt; k++)
+		names[k] = c->nodes[part->node_idx[k]].name;
+	free(part->nodes_expr);
+	part->nodes_expr = part->node_cnt ? hostlist_compress(names, part->node_cnt) : xstrdup("");
+	free(names);
 }
 
 /* *all_expr: the compressed list of every node, built on first use. */
@@ -140,18 +165,35 @@ resolve_part(struct conf_ctx *x, uint32_t pi, char **all_expr, char *err, size_t
 		conf_errf(err, errlen, r->file, r->line, "invalid hostlist for Nodes: '%s'", expr);
 		return -1;
 	}
-	size_t n = hostlist_count(hl);
-	uint32_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
-	for (size_t i = 0; i < n; i++) {
-		int k = conf_ctx_node_find(x, hostlist_nth(hl, i));
-		if (k < 0) {
-			conf_errf(err, errlen, r->file, r->line, "partition %s: unknown node '%s'", p->name,
-			    hostlist_nth(hl, i));
+	size_t n = 0, cap = hostlist_count(hl) + 1;
+	uint32_t *idx = xcalloc(cap, sizeof(*idx));
+	int sets = 0; /* a nodeset is named: Nodes= is shown expanded */
+	for (size_t i = 0; i < hostlist_count(hl); i++) {
+		const char *name = hostlist_nth(hl, i);
+		int k = conf_ctx_node_find(x, name);
+		if (k >= 0) {
+			if (n == cap) {
+				cap *= 2;
+				idx = xreallocarray(idx, cap, sizeof(*idx));
+			}
+			idx[n++] = (uint32_t)k;
+			continue;
+		}
+		int s = conf_nodeset_index(c, name);
+		if (s < 0) {
+			conf_errf(
+			    err, errlen, r->file, r->line, "partition %s: unknown node '%s'", p->name, name);
 			hostlist_destroy(hl);
 			free(idx);
 			return -1;
 		}
-		idx[i] = (uint32_t)k;
+		const struct conf_nodeset *ns = &c->nodesets[s];
+		sets = 1;
+		conf_nodeset_members(x, ns, &idx, &n, &cap);
+		if (ns->feature != NULL && !part_has_feature(p, ns->feature)) {
+			p->features = xreallocarray(p->features, p->feature_cnt + 1, sizeof(*p->features));
+			p->features[p->feature_cnt++] = xstrdup(ns->feature);
+		}
 	}
 	hostlist_destroy(hl);
 	/* node order, each node once */
@@ -162,7 +204,10 @@ resolve_part(struct conf_ctx *x, uint32_t pi, char **all_expr, char *err, size_t
 			idx[m++] = idx[i];
 	p->node_idx = idx;
 	p->node_cnt = (uint32_t)m;
-	p->nodes_expr = xstrdup(expr);
+	if (sets)
+		conf_part_set_expr(c, p);
+	else
+		p->nodes_expr = xstrdup(expr);
 	return 0;
 }
 
@@ -170,6 +215,8 @@ int
 conf_records_finish(struct conf_ctx *x, char *err, size_t errlen)
 {
 	struct herd_conf *c = x->c;
+	if (conf_nodesets_check(x, err, errlen) < 0)
+		return -1;
 	char *all_expr = NULL;
 	for (uint32_t i = 0; i < c->part_cnt; i++)
 		if (resolve_part(x, i, &all_expr, err, errlen) < 0) {

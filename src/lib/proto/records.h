@@ -15,7 +15,7 @@
 #ifndef HERD_RECORDS_H
 #define HERD_RECORDS_H
 
-#define HERD_PROTO_VERSION 2
+#define HERD_PROTO_VERSION 3
 
 /* X(S, KIND, SUBRECORD, NAME) */
 
@@ -282,7 +282,8 @@
 	X(S, U32, , cpu_load) \
 	X(S, I64, , boot_time) \
 	X(S, I64, , start_time) \
-	X(S, ARR, running_job, jobs)
+	X(S, ARR, running_job, jobs) \
+	X(S, STR, , dyn_conf)
 
 /* herdctld -> herdd: run a batch script.  env is complete except for
  * SLURM_TASK_PID, which the step supervisor adds.  restarts tells the runs
