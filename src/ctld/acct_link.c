@@ -33,6 +33,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "ctld.h"
+#include "proto/jobflags.h"
 #include "net/net.h"
 
 #define ACCT_WINDOW 64 /* requests in flight */
@@ -404,7 +405,7 @@ acct_mem_mb(const struct job *j, uint32_t cpus, uint32_t nodes)
 
 static void
 acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_step *st, char *tres_req,
-    char *tres_alloc, char *tres_step)
+    char *tres_alloc, char *tres_step, uint32_t steps_from)
 {
 	const struct job_desc *d = j->desc;
 	memset(a, 0, sizeof(*a));
@@ -467,6 +468,8 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 		a->steps_cnt = 1;
 	}
 	for (const struct step *s = j->steps; s; s = s->next) {
+		if (s->acct_change <= steps_from)
+			continue;
 		struct acct_step *x = &st[a->steps_cnt++];
 		memset(x, 0, sizeof(*x));
 		x->step_id = s->id;
@@ -545,7 +548,12 @@ acct_job_queue(struct ctld *c, struct job *j, int durable, uint32_t state)
 	char *tres_req = acct_tres(rc, acct_mem_mb(j, rc, j->min_nodes), j->min_nodes);
 	char *tres_alloc = acct_tres(ac, acct_mem_mb(j, ac, an), an);
 	char *tres_step = acct_tres(an ? j->node_cpus[0] : 0, 0, 1);
-	acct_fill(c, j, &a, st, tres_req, tres_alloc, tres_step);
+	/* the steps accounting does not have yet (all of them once after a
+	 * start, and when a requeue closes them) */
+	uint32_t from = state == NO_VAL ? j->acct_steps_sent : 0;
+	acct_fill(c, j, &a, st, tres_req, tres_alloc, tres_step, from);
+	if (from > 0)
+		a.flags |= ACCT_JOB_STEPS_PARTIAL;
 	if (state != NO_VAL) {
 		a.state = state;
 		a.time_end = j->end_time;
@@ -568,6 +576,7 @@ acct_job_queue(struct ctld *c, struct job *j, int durable, uint32_t state)
 			log_warn("accounting: cannot cut acct.queue back");
 	} else {
 		l->size += b.len;
+		j->acct_steps_sent = j->step_changes;
 		if (durable) {
 			l->dirty = 1;
 			state_commit_request(c);

@@ -78,6 +78,7 @@ struct step {
 	char *nodelist;
 	char *submit_line;
 	uint64_t user_cpu_us, sys_cpu_us, max_rss_kb, ave_rss_kb, max_vmsize_kb; /* all nodes */
+	uint32_t acct_change; /* the job's step_changes at this step's last change */
 	struct step *next;
 };
 
@@ -122,6 +123,9 @@ struct job {
 	uint64_t acct_sig; /* what accounting last got of this job (acct_link.c) */
 	struct step *steps, *steps_tail; /* in id order */
 	uint32_t next_step_id, step_changes;
+	/* step_changes that accounting has (acct_link.c): later steps only
+	 * are sent; 0 after a controller start (all are sent once) */
+	uint32_t acct_steps_sent;
 	uint32_t *step_cpus_used; /* per job node, CPUs held by running steps */
 	struct conn *alloc_conn; /* srun/salloc waiting on this allocation */
 	struct usage batch_usage; /* of the batch script */

@@ -95,7 +95,7 @@ step_finish(struct ctld *c, struct job *j, struct step *s, uint32_t state, uint3
 			j->step_cpus_used[p] =
 			    j->step_cpus_used[p] > s->cpus[k] ? j->step_cpus_used[p] - s->cpus[k] : 0;
 		}
-	j->step_changes++;
+	s->acct_change = ++j->step_changes;
 	c->last_update = s->end_time;
 	state_job_update_lazy(c, j);
 	log_verbose("step %u.%u: %s", j->id, s->id, job_state_string(state));
@@ -297,7 +297,7 @@ step_create_rpc(struct ctld *c, struct conn *cn, struct msg *m)
 	else
 		j->steps = s;
 	j->steps_tail = s;
-	j->step_changes++;
+	s->acct_change = ++j->step_changes;
 
 	struct step_create_resp resp;
 	memset(&resp, 0, sizeof(resp));
@@ -398,7 +398,7 @@ step_node_done(struct ctld *c, struct job_complete *jc, int node_idx)
 	if (s->nodes_left == 0 && s->state == JOB_RUNNING)
 		step_finish(c, j, s, step_state_of(s->exit_code, 0), s->exit_code);
 	else if (s->state != JOB_RUNNING) {
-		j->step_changes++; /* the usage arrived after the end */
+		s->acct_change = ++j->step_changes; /* the usage arrived after the end */
 		state_job_update_lazy(c, j);
 	}
 }

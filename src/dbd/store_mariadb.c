@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "proto/jobflags.h"
 #include "store.h"
 
 struct store {
@@ -404,7 +405,7 @@ prepare_put(struct store *s, char *err, size_t errlen)
 	buf_reset(&p);
 	buf_reset(&q);
 	column_names(&rdesc_acct_step, &c, &p, NULL);
-	buf_printf(&q, "INSERT INTO steps (job_db, %s) VALUES (?, %s)", buf_str(&c), buf_str(&p));
+	buf_printf(&q, "REPLACE INTO steps (job_db, %s) VALUES (?, %s)", buf_str(&c), buf_str(&p));
 	if (rc == 0)
 		rc = prepare(s, &s->put_step, buf_str(&q), err, errlen);
 	if (rc == 0)
@@ -429,8 +430,11 @@ put_one(struct store *s, const struct acct_job *j, char *err, size_t errlen)
 		merr(err, errlen, "job %u: no cluster name", j->job_id);
 		return -1;
 	}
+	/* a partial record updates the steps it has and keeps the others */
+	struct acct_job row = *j;
+	row.flags &= ~ACCT_JOB_STEPS_PARTIAL;
 	struct rbind rb = {0};
-	rbind_record(&rb, &rdesc_acct_job, j);
+	rbind_record(&rb, &rdesc_acct_job, &row);
 	if (exec_stmt(s->put_job, rb.b) < 0) {
 		merr(err, errlen, "job %u: mysql: %s", j->job_id, mysql_stmt_error(s->put_job));
 		return -1;
@@ -440,7 +444,7 @@ put_one(struct store *s, const struct acct_job *j, char *err, size_t errlen)
 	memset(&idb, 0, sizeof(idb));
 	idb.buffer_type = MYSQL_TYPE_LONGLONG;
 	idb.buffer = &id;
-	if (exec_stmt(s->del_steps, &idb) < 0) {
+	if (!(j->flags & ACCT_JOB_STEPS_PARTIAL) && exec_stmt(s->del_steps, &idb) < 0) {
 		merr(err, errlen, "job %u: mysql: %s", j->job_id, mysql_stmt_error(s->del_steps));
 		return -1;
 	}

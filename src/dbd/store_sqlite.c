@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "proto/jobflags.h"
 #include "store.h"
 
 struct store {
@@ -300,7 +301,8 @@ prepare_put(struct store *s, char *err, size_t errlen)
 	buf_reset(&params);
 	buf_reset(&sql);
 	column_list(&rdesc_acct_step, &cols, &params, NULL);
-	buf_printf(&sql, "INSERT INTO steps (job_db, %s) VALUES (?, %s)", buf_str(&cols), buf_str(&params));
+	buf_printf(&sql, "INSERT OR REPLACE INTO steps (job_db, %s) VALUES (?, %s)", buf_str(&cols),
+	    buf_str(&params));
 	if (rc == 0)
 		rc = prepare(s, &s->put_step, buf_str(&sql), err, errlen);
 	if (rc == 0)
@@ -319,15 +321,18 @@ put_one(struct store *s, const struct acct_job *j, char *err, size_t errlen)
 		serr(err, errlen, "job %u: no cluster name", j->job_id);
 		return -1;
 	}
+	/* a partial record updates the steps it has and keeps the others */
+	struct acct_job row = *j;
+	row.flags &= ~ACCT_JOB_STEPS_PARTIAL;
 	sqlite3_reset(s->put_job);
 	sqlite3_clear_bindings(s->put_job);
-	if (bind_record(s->put_job, 1, &rdesc_acct_job, j) < 0 || sqlite3_step(s->put_job) != SQLITE_ROW)
+	if (bind_record(s->put_job, 1, &rdesc_acct_job, &row) < 0 || sqlite3_step(s->put_job) != SQLITE_ROW)
 		goto sqlerr;
 	sqlite3_int64 id = sqlite3_column_int64(s->put_job, 0);
 	sqlite3_reset(s->put_job);
 	sqlite3_reset(s->del_steps);
 	sqlite3_bind_int64(s->del_steps, 1, id);
-	if (sqlite3_step(s->del_steps) != SQLITE_DONE)
+	if (!(j->flags & ACCT_JOB_STEPS_PARTIAL) && sqlite3_step(s->del_steps) != SQLITE_DONE)
 		goto sqlerr;
 	for (uint32_t i = 0; i < j->steps_cnt; i++) {
 		sqlite3_reset(s->put_step);

@@ -33,6 +33,11 @@
 #define WARN_FLAG_BATCH 0x1U /* B: only the batch shell */
 #define WARN_FLAG_RESV 0x2U /* R: also before a reservation ends */
 
+/* acct_job.flags: the record carries only the steps that changed since
+ * the previous record of this job (stored ones are kept and updated);
+ * without it the record's steps are all of them.  Not stored. */
+#define ACCT_JOB_STEPS_PARTIAL 0x1U
+
 /* job_desc.priority for --priority=TOP */
 #define JOB_DESC_PRIORITY_TOP 0xfffffffdU
 
