@@ -280,7 +280,7 @@ main(int argc, char **argv)
 	struct buf fmt;
 	const char *nodelist = NULL, *start_s = NULL, *end_s = NULL, *delim = "|";
 	int allusers = 0, parsable = 0, noheader = 0, allocations = 0, base = 0, helpformat = 0;
-	int opt, duplicates = 0;
+	int opt, duplicates = 0, noconvert = 0;
 
 	buf_init(&fmt);
 	while ((opt = getopt_long(argc, argv, "aA:bDeE:hj:lnN:o:pPr:s:S:u:VX", long_opts, NULL)) != -1) {
@@ -347,8 +347,10 @@ main(int argc, char **argv)
 		case OPT_DELIM:
 			delim = optarg;
 			break;
-		case OPT_UNITS:
 		case OPT_NOCONVERT:
+			noconvert = 1;
+			break;
+		case OPT_UNITS:
 			break;
 		case 'V':
 			printf("%s\n", CMD_SLURM_VERSION);
@@ -391,6 +393,7 @@ main(int argc, char **argv)
 		return client_exit_error();
 	}
 	o.parsable = parsable;
+	o.noconvert = noconvert;
 	o.delim = delim;
 	o.noheader = noheader;
 	o.allocations = allocations;
