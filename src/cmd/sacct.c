@@ -278,9 +278,10 @@ main(int argc, char **argv)
 {
 	struct strlist users = {0}, jobs = {0}, states = {0}, parts = {0}, names = {0}, accts = {0};
 	struct buf fmt;
+	int noconvert = 0; /* disk I/O sizes in bytes */
 	const char *nodelist = NULL, *start_s = NULL, *end_s = NULL, *delim = "|";
 	int allusers = 0, parsable = 0, noheader = 0, allocations = 0, base = 0, helpformat = 0;
-	int opt, duplicates = 0, noconvert = 0;
+	int opt, duplicates = 0;
 
 	buf_init(&fmt);
 	while ((opt = getopt_long(argc, argv, "aA:bDeE:hj:lnN:o:pPr:s:S:u:VX", long_opts, NULL)) != -1) {
