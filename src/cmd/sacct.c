@@ -359,6 +359,7 @@ main(int argc, char **argv)
 	struct strlist users = {0}, jobs = {0}, states = {0}, parts = {0}, names = {0}, accts = {0};
 	struct strlist groups = {0}, qos = {0};
 	struct buf fmt;
+	int noconvert = 0; /* disk I/O sizes in bytes */
 	const char *nodelist = NULL, *start_s = NULL, *end_s = NULL, *delim = "|";
 	int allusers = 0, parsable = 0, noheader = 0, allocations = 0, base = 0, helpformat = 0;
 	int opt, duplicates = 0, json = 0;
@@ -437,8 +438,10 @@ main(int argc, char **argv)
 		case OPT_DELIM:
 			delim = optarg;
 			break;
-		case OPT_UNITS:
 		case OPT_NOCONVERT:
+			noconvert = 1;
+			break;
+		case OPT_UNITS:
 			break;
 		case 'V':
 			printf("%s\n", CMD_SLURM_VERSION);
@@ -481,6 +484,7 @@ main(int argc, char **argv)
 		return client_exit_error();
 	}
 	o.parsable = parsable;
+	o.noconvert = noconvert;
 	o.delim = delim;
 	o.noheader = noheader;
 	o.allocations = allocations;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acct/usage.h"
 #include "acctfmt.h"
 #include "base/buf.h"
 #include "base/xmalloc.h"
@@ -19,7 +20,10 @@
 #include "net/net.h"
 
 #define PROG "sstat"
-#define SSTAT_DEFAULT_FORMAT "jobid,maxvmsize,maxrss,averss,ntasks,totalcpu,usercpu,systemcpu"
+#define SSTAT_DEFAULT_FORMAT \
+	"jobid,maxvmsize,maxvmsizenode,maxvmsizetask,avevmsize,maxrss,maxrssnode,maxrsstask,averss," \
+	"mincpu,mincpunode,mincputask,avecpu,ntasks,maxdiskread,maxdiskreadnode,maxdiskreadtask," \
+	"avediskread,maxdiskwrite,maxdiskwritenode,maxdiskwritetask,avediskwrite"
 
 static void
 usage(FILE *f)
@@ -111,6 +115,7 @@ main(int argc, char **argv)
 			o.parsable = 2;
 			break;
 		case 1:
+			o.noconvert = 1;
 			break;
 		case 'h':
 		case 2:
@@ -199,7 +204,6 @@ main(int argc, char **argv)
 			struct acct_step sum;
 			memset(&sum, 0, sizeof(sum));
 			sum.step_id = s->step_id;
-			uint64_t ave_total = 0;
 			struct hostlist *hl = hostlist_create(s->nodes);
 			for (size_t h = 0; hl && h < hostlist_count(hl); h++) {
 				const char *name = hostlist_nth(hl, h);
@@ -220,19 +224,13 @@ main(int argc, char **argv)
 					}
 					if (e != 0)
 						continue;
-					if (one.max_rss_kb > sum.max_rss_kb)
-						sum.max_rss_kb = one.max_rss_kb;
-					if (one.max_vmsize_kb > sum.max_vmsize_kb)
-						sum.max_vmsize_kb = one.max_vmsize_kb;
-					ave_total += one.ave_rss_kb * (one.ntasks ? one.ntasks : 1);
+					usage_merge(&sum, &one);
 					sum.ntasks += one.ntasks;
-					sum.user_cpu_us += one.user_cpu_us;
-					sum.sys_cpu_us += one.sys_cpu_us;
 					free(one.nodes);
+					usage_free_nodes(&one);
 				}
 			}
 			hostlist_destroy(hl);
-			sum.ave_rss_kb = sum.ntasks ? ave_total / sum.ntasks : 0;
 			sum.nnodes = 1;
 			sum.nodes = s->nodes;
 			sum.name = s->name;
@@ -248,6 +246,7 @@ main(int argc, char **argv)
 			so.want = NULL;
 			/* the step's line only */
 			acct_job_lines_steps(&so, &j, &out);
+			usage_free_nodes(&sum);
 		}
 		if (!found && t[i].step != NO_VAL) {
 			fprintf(stderr, "%s: error: couldn't get steps for job %u\n", PROG, t[i].job);

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acct/usage.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "ctld.h"
@@ -445,6 +446,7 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 	a->submit_line = d->submit_line;
 	a->constraints = d->constraint;
 	a->comment = d->comment;
+	a->dependency = d->dependency;
 	if (j->start_time != 0 && j->node_cnt > 0 && j->desc->batch) {
 		memset(st, 0, sizeof(*st));
 		st->step_id = STEP_ID_BATCH;
@@ -460,11 +462,8 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 		st->tres_alloc = tres_step;
 		st->time_start = j->start_time;
 		st->time_end = job_state_is_finished(j->state) ? j->end_time : 0;
-		st->user_cpu_us = j->batch_usage.user_cpu_us;
-		st->sys_cpu_us = j->batch_usage.sys_cpu_us;
-		st->max_rss_kb = j->batch_usage.max_rss_kb;
-		st->ave_rss_kb = j->batch_usage.ave_rss_kb;
-		st->max_vmsize_kb = j->batch_usage.max_vmsize_kb;
+		usage_copy(st, &j->batch_usage, 0);
+		usage_set_node(st, st->nodes);
 		a->steps_cnt = 1;
 	}
 	for (const struct step *s = j->steps; s; s = s->next) {
@@ -483,11 +482,7 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 		x->requid = s->state == JOB_CANCELLED ? s->requid : NO_VAL;
 		x->time_start = s->start_time;
 		x->time_end = s->state == JOB_RUNNING ? 0 : s->end_time;
-		x->user_cpu_us = s->user_cpu_us;
-		x->sys_cpu_us = s->sys_cpu_us;
-		x->max_rss_kb = s->max_rss_kb;
-		x->ave_rss_kb = s->ave_rss_kb;
-		x->max_vmsize_kb = s->max_vmsize_kb;
+		usage_copy(x, &s->usage, 0);
 		x->tres_alloc = xasprintf("1=%u,4=%u", s->total_cpus, s->node_cnt);
 	}
 	if (a->steps_cnt > 0)

@@ -77,14 +77,11 @@ struct step {
 	uint32_t requid;
 	char *nodelist;
 	char *submit_line;
-	uint64_t user_cpu_us, sys_cpu_us, max_rss_kb, ave_rss_kb, max_vmsize_kb; /* all nodes */
+	/* usage of all nodes so far (the usage fields of acct_step, usage.h;
+	 * the node names are owned) */
+	struct acct_step usage;
 	uint32_t acct_change; /* the job's step_changes at this step's last change */
 	struct step *next;
-};
-
-/* what a batch script or a step used, as its supervisors reported it */
-struct usage {
-	uint64_t user_cpu_us, sys_cpu_us, max_rss_kb, ave_rss_kb, max_vmsize_kb;
 };
 
 struct job {
@@ -128,7 +125,9 @@ struct job {
 	uint32_t acct_steps_sent;
 	uint32_t *step_cpus_used; /* per job node, CPUs held by running steps */
 	struct conn *alloc_conn; /* srun/salloc waiting on this allocation */
-	struct usage batch_usage; /* of the batch script */
+	/* of the batch script: the usage fields of acct_step (usage.h), no
+	 * node names (the batch host's) */
+	struct acct_step batch_usage;
 	int released; /* allocation returned to the nodes */
 	struct ctld *ctx;
 	char *std_out, *std_err, *std_in; /* expanded */

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "acct/usage.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "ctld.h"
@@ -223,11 +224,9 @@ job_signal_complete(struct ctld *c, struct job_complete *jc, int node_idx)
 	}
 	int64_t now = ctld_now();
 	uint32_t base = j->state & JOB_STATE_BASE;
-	j->batch_usage = (struct usage){.user_cpu_us = jc->user_cpu_us,
-	    .sys_cpu_us = jc->sys_cpu_us,
-	    .max_rss_kb = jc->max_rss_kb,
-	    .ave_rss_kb = jc->ave_rss_kb,
-	    .max_vmsize_kb = jc->max_vmsize_kb};
+	memset(&j->batch_usage, 0, sizeof(j->batch_usage));
+	usage_from_complete(&j->batch_usage, jc);
+	usage_set_node(&j->batch_usage, NULL);
 	if (base == JOB_RUNNING && !(j->state & JOB_COMPLETING)) {
 		uint32_t st = jc->status;
 		j->exit_code = st;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "acct/usage.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "ctld.h"
@@ -54,6 +55,7 @@ step_free(struct step *s)
 	free(s->tasks);
 	free(s->nodelist);
 	free(s->submit_line);
+	usage_free_nodes(&s->usage);
 	free(s);
 }
 
@@ -385,14 +387,10 @@ step_node_done(struct ctld *c, struct job_complete *jc, int node_idx)
 		return;
 	if (s->nodes_left > 0)
 		s->nodes_left--;
-	s->user_cpu_us += jc->user_cpu_us;
-	s->sys_cpu_us += jc->sys_cpu_us;
-	if (jc->max_rss_kb > s->max_rss_kb)
-		s->max_rss_kb = jc->max_rss_kb;
-	if (jc->max_vmsize_kb > s->max_vmsize_kb)
-		s->max_vmsize_kb = jc->max_vmsize_kb;
-	if (jc->ave_rss_kb > s->ave_rss_kb)
-		s->ave_rss_kb = jc->ave_rss_kb;
+	struct acct_step one;
+	memset(&one, 0, sizeof(one));
+	usage_from_complete(&one, jc);
+	usage_merge(&s->usage, &one);
 	if (jc->status > s->exit_code || (jc->flags & COMPLETE_LAUNCH_FAILED))
 		s->exit_code = jc->status;
 	if (s->nodes_left == 0 && s->state == JOB_RUNNING)
@@ -459,11 +457,7 @@ step_to_records(const struct job *j, struct acct_step **out, uint32_t *cnt)
 		x->requid = s->requid;
 		x->time_start = s->start_time;
 		x->time_end = s->end_time;
-		x->user_cpu_us = s->user_cpu_us;
-		x->sys_cpu_us = s->sys_cpu_us;
-		x->max_rss_kb = s->max_rss_kb;
-		x->ave_rss_kb = s->ave_rss_kb;
-		x->max_vmsize_kb = s->max_vmsize_kb;
+		usage_copy(x, &s->usage, 1);
 	}
 }
 
@@ -485,11 +479,7 @@ step_from_records(struct ctld *c, struct job *j, const struct acct_step *v, uint
 		s->requid = x->requid;
 		s->nodelist = xstrdup(x->nodes ? x->nodes : "");
 		s->time_limit = NO_VAL;
-		s->user_cpu_us = x->user_cpu_us;
-		s->sys_cpu_us = x->sys_cpu_us;
-		s->max_rss_kb = x->max_rss_kb;
-		s->ave_rss_kb = x->ave_rss_kb;
-		s->max_vmsize_kb = x->max_vmsize_kb;
+		usage_copy(&s->usage, x, 1);
 		struct hostlist *hl = hostlist_create(s->nodelist);
 		size_t nn = hl ? hostlist_count(hl) : 0;
 		s->pos = xcalloc(nn ? nn : 1, sizeof(uint32_t));

@@ -115,3 +115,19 @@ store_filter_nodes(struct acct_jobs *jobs, const char *nodelist, char *err, size
 	hostlist_destroy(want);
 	return 0;
 }
+
+int
+store_field_version(const struct rdesc *d, size_t i)
+{
+	/* the fields added in version 3 are the last ones of each record,
+	 * from these on */
+	const char *first = d == &rdesc_acct_job    ? "dependency"
+	                    : d == &rdesc_acct_step ? "usage_tasks"
+	                                            : NULL;
+	if (first == NULL)
+		return 1;
+	for (size_t k = 0; k < d->nfields && k <= i; k++)
+		if (strcmp(d->fields[k].name, first) == 0)
+			return 3;
+	return 1;
+}

@@ -19,8 +19,10 @@
 #define ACCT_QUERY_ALL_USERS 0x2U /* bit 1: every user's jobs requested */
 #define ACCT_QUERY_NO_STEPS 0x4U /* the jobs only (sacct -X without step fields) */
 
-/* schema version this herddbd writes */
-#define STORE_SCHEMA_VERSION 2
+/* schema version this herddbd writes.  A backend refuses a database of
+ * a newer version (its schema_version says so), so an older herddbd never
+ * writes rows it does not understand. */
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -78,6 +80,12 @@ struct store_table {
 	size_t arr_off, cnt_off; /* the array and its count in struct acct_tables */
 };
 extern const struct store_table store_tables[4];
+
+/* The schema version whose migration added the column of field i of
+ * rdesc_acct_job or rdesc_acct_step: 1 (the tables as first made), or 3
+ * (usage with node and task of the maxima, disk I/O, MinCPU/AveCPU,
+ * AveVMSize; the job's dependency), added by ALTER TABLE. */
+int store_field_version(const struct rdesc *d, size_t i);
 
 /* One job: put_jobs with n = 1. */
 int store_put_job(

@@ -60,18 +60,21 @@ run(struct store *s, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
-/* CREATE TABLE body for a record's scalar fields */
+/* The columns of a record's scalar fields that schema version v added:
+ * ", name type" each (the CREATE TABLE body), or with add set ", ADD
+ * COLUMN name type" each (ALTER TABLE) */
 static void
-columns_ddl(const struct rdesc *d, struct buf *b)
+columns_ddl(const struct rdesc *d, struct buf *b, int v, int add)
 {
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct fdesc *f = &d->fields[i];
-		if (!is_scalar(f))
+		if (!is_scalar(f) || store_field_version(d, i) != v)
 			continue;
 		if (strcmp(f->name, "cluster") == 0)
 			buf_printf(b, ", \"%s\" VARCHAR(255) NOT NULL", f->name);
 		else
-			buf_printf(b, ", \"%s\" %s", f->name, f->kind == FK_STR ? "TEXT" : "BIGINT");
+			buf_printf(b, ", %s\"%s\" %s", add ? "ADD COLUMN " : "", f->name,
+			    f->kind == FK_STR ? "TEXT" : "BIGINT");
 	}
 }
 
@@ -83,7 +86,7 @@ migration(int v)
 	switch (v) {
 	case 0:
 		buf_printf(&b, "CREATE TABLE jobs (id BIGINT AUTO_INCREMENT PRIMARY KEY");
-		columns_ddl(&rdesc_acct_job, &b);
+		columns_ddl(&rdesc_acct_job, &b, 1, 0);
 		buf_printf(&b,
 		    ", UNIQUE KEY jobs_key (\"cluster\", \"job_id\", \"time_submit\"),"
 		    " KEY jobs_job_id (\"job_id\"), KEY jobs_array_job_id (\"array_job_id\"),"
@@ -94,7 +97,7 @@ migration(int v)
 		break;
 	case 1:
 		buf_printf(&b, "CREATE TABLE steps (job_db BIGINT NOT NULL");
-		columns_ddl(&rdesc_acct_step, &b);
+		columns_ddl(&rdesc_acct_step, &b, 1, 0);
 		buf_printf(&b, ", PRIMARY KEY (job_db, \"step_id\"),"
 		               " FOREIGN KEY (job_db) REFERENCES jobs (id) ON DELETE CASCADE)"
 		               " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
@@ -122,6 +125,16 @@ migration(int v)
 		               " \"user\" TEXT, \"partition\" TEXT, \"parent\" TEXT, \"shares\" BIGINT,"
 		               " \"qos\" TEXT, \"def_qos\" TEXT)");
 		break;
+	/* version 3: new columns of jobs and steps (the first ", " cut) */
+	case 6:
+	case 7: {
+		struct buf cols;
+		buf_init(&cols);
+		columns_ddl(v == 6 ? &rdesc_acct_job : &rdesc_acct_step, &cols, 3, 1);
+		buf_printf(&b, "ALTER TABLE %s%s", v == 6 ? "jobs" : "steps", buf_str(&cols) + 1);
+		buf_free(&cols);
+		return buf_take(&b);
+	}
 	default:
 		buf_free(&b);
 		return NULL;
@@ -133,8 +146,8 @@ migration(int v)
 
 /* DDL commits by itself in MariaDB, so a schema version here is a list
  * of statements; versions are steps of that list. */
-#define MARIADB_MIGRATIONS 6
-static const int version_of_migration[MARIADB_MIGRATIONS] = {1, 1, 2, 2, 2, 2};
+#define MARIADB_MIGRATIONS 8
+static const int version_of_migration[MARIADB_MIGRATIONS] = {1, 1, 2, 2, 2, 2, 3, 3};
 
 static void
 drop_conn(struct store *s)

@@ -79,6 +79,8 @@ static const char *const migrations[] = {
     " \"admin_level\" INTEGER);"
     "CREATE TABLE assocs (\"cluster\" TEXT NOT NULL, \"account\" TEXT NOT NULL, \"user\" TEXT,"
     " \"partition\" TEXT, \"parent\" TEXT, \"shares\" INTEGER, \"qos\" TEXT, \"def_qos\" TEXT);",
+    /* 2 -> 3: new columns of jobs and steps (added_columns) */
+    NULL,
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -142,6 +144,26 @@ schema_version(struct store *s, int *version, char *err, size_t errlen)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* ALTER TABLE for the columns that schema version v added; the old rows
+ * get NULL there, read back as 0 or no string */
+static char *
+added_columns(int v)
+{
+	struct buf b;
+	buf_init(&b);
+	const struct rdesc *d[2] = {&rdesc_acct_job, &rdesc_acct_step};
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < d[t]->nfields; i++) {
+			const struct fdesc *f = &d[t]->fields[i];
+			if (f->kind == FK_ARR || f->kind == FK_STRV || f->kind == FK_BYTES ||
+			    store_field_version(d[t], i) != v)
+				continue;
+			buf_printf(&b, "ALTER TABLE %s ADD COLUMN \"%s\" %s;", t ? "steps" : "jobs", f->name,
+			    f->kind == FK_STR ? "TEXT" : "INTEGER");
+		}
+	return buf_take(&b);
+}
+
 static int
 sq_migrate(struct store *s, char *err, size_t errlen)
 {
@@ -160,7 +182,10 @@ sq_migrate(struct store *s, char *err, size_t errlen)
 		goto fail;
 	}
 	for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
-		if (exec_sql(s, migrations[v], err, errlen) < 0)
+		char *gen = migrations[v] ? NULL : added_columns(v + 1);
+		int r = exec_sql(s, gen ? gen : migrations[v], err, errlen);
+		free(gen);
+		if (r < 0)
 			goto fail;
 		char sql[128];
 		snprintf(sql, sizeof(sql),

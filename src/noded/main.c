@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acct/usage.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "herdd.h"
@@ -571,6 +572,7 @@ peer_frame(struct herdd *d, void *who, struct msg *m)
 			return;
 		}
 		st.nodes = d->node_name;
+		usage_set_node(&st, d->node_name);
 		bev_send(d, p->bev, RESP_STEP_STAT, m->req_id, &st, 0);
 		return;
 	}

@@ -318,6 +318,7 @@ tasks_start(struct sstep *s, char *err, size_t errlen)
 		if (pid == 0)
 			task_exec(s, t, wants_in ? pi[0] : devnull, po[1], pe[1], ptm >= 0 ? pts : NULL);
 		t->pid = pid;
+		stepd_usage_task(&s->usage, i, pid, t->gtid);
 		close(po[1]);
 		close(pe[1]);
 		/* bigger pipes: fewer wakeups for tasks that write a lot */
@@ -583,7 +584,7 @@ reap(struct sstep *s)
 {
 	int wst;
 	pid_t w;
-	while ((w = waitpid(-1, &wst, WNOHANG)) > 0) {
+	while ((w = stepd_usage_reap(&s->usage, &wst)) > 0) {
 		for (uint32_t i = 0; i < s->n; i++) {
 			struct task *t = &s->t[i];
 			if (t->pid != w)
@@ -663,6 +664,7 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 	s->t = xcalloc(s->n ? s->n : 1, sizeof(struct task));
 	for (uint32_t i = 0; i < s->n; i++)
 		s->t[i].out_fd = s->t[i].err_fd = s->t[i].in_fd = -1;
+	stepd_usage_init(&s->usage, s->n);
 
 	char err[512] = "";
 	s->io_fd = net_connect(sl->io_host, (uint16_t)sl->io_port, 5000);
@@ -817,7 +819,7 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 		struct timespec ts = {0, 5000000};
 		nanosleep(&ts, NULL);
 	}
-	while (waitpid(-1, NULL, WNOHANG) > 0)
+	while (stepd_usage_reap(&s->usage, NULL) > 0)
 		;
 	if (s->cgroup)
 		rmdir(s->cgroup);
@@ -843,6 +845,7 @@ out:
 			close(s->t[i].in_fd);
 	}
 	free(s->t);
+	stepd_usage_free(&s->usage);
 	buf_free(&s->io_out);
 	buf_free(&s->io_in);
 	free(s->cgroup);

@@ -292,7 +292,8 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	}
 	int64_t next_connect = 0, next_sample = 0;
 	struct stepd_usage usage;
-	memset(&usage, 0, sizeof(usage));
+	stepd_usage_init(&usage, 1);
+	stepd_usage_task(&usage, 0, s->child > 0 ? s->child : 0, 0);
 	while (!done) {
 		if (stepd_now_ms() >= next_sample) {
 			stepd_usage_sample(&usage, s->cgroup, s->child);
@@ -325,7 +326,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 			}
 			int wst;
 			pid_t w;
-			while ((w = waitpid(-1, &wst, WNOHANG)) > 0)
+			while ((w = stepd_usage_reap(&usage, &wst)) > 0)
 				if (w == s->child) {
 					status = (uint32_t)wst;
 					done = 1;
@@ -348,7 +349,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	}
 	/* reap every killed orphan: none may linger, not even as a zombie */
 	for (int i = 0; i < 200; i++) {
-		pid_t w = waitpid(-1, NULL, WNOHANG);
+		pid_t w = stepd_usage_reap(&usage, NULL);
 		if (w < 0 && errno == ECHILD)
 			break;
 		if (w == 0) {
@@ -368,6 +369,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	    .msg = launch_err[0] ? launch_err : NULL,
 	    .step_id = STEP_ID_BATCH};
 	stepd_usage_report(&usage, &jc);
+	stepd_usage_free(&usage);
 	int acked = 0;
 	while (!acked) {
 		if (herdd_connect(s) == 0 && net_send_msg(s->hfd, NULL, REQ_JOB_COMPLETE, 0, &jc) == 0) {

@@ -31,17 +31,50 @@ int stepd_cgroup_empty(const char *cgroup);
  * single-threaded callers. */
 pid_t stepd_fork_into(const char *cgroup, int *placed);
 
-/* what the processes of a job or step used (JobAcctGather) */
-struct stepd_usage {
-	uint64_t max_rss_kb, max_vmsize_kb, rss_sum_kb;
-	uint32_t samples;
-	uint64_t live_user_us, live_sys_us; /* of the processes still running */
+/* What the processes of a job or step used (JobAcctGather), task by
+ * task: each process counts for the task whose process it descends from
+ * (by parent links; one reparented to the supervisor keeps the task it
+ * last had).  Sampled from /proc every second: the summed VmRSS and
+ * VmSize of a task's processes (their maxima), CPU and disk I/O; a
+ * process the supervisor reaps adds its totals (wait4's rusage, its
+ * /proc/<pid>/io read as a zombie), and each process's own figures
+ * include those of the children it reaped.
+ *
+ * Disk I/O is /proc/<pid>/io read_bytes/write_bytes (what went to or came
+ * from storage: page cache writes count when dirtied, reads served from
+ * the cache do not), or rchar/wchar (all bytes through read/write-like
+ * calls) on kernels without storage I/O accounting.  cgroup v2 io.stat is
+ * not used: it needs the io controller and cannot tell tasks apart. */
+struct stepd_task_usage {
+	pid_t pid; /* the task's process, 0 before it starts */
+	uint32_t rank; /* in the step */
+	uint64_t max_rss_kb, max_vm_kb; /* of the sums of its live processes */
+	uint64_t dead_user_us, dead_sys_us, dead_read, dead_write; /* reaped here */
+	uint64_t live_user_us, live_sys_us, live_read, live_write; /* last sample */
+	uint64_t read, write; /* the most seen (totals only grow) */
 };
+struct stepd_proc_task {
+	pid_t pid;
+	uint32_t task;
+};
+struct stepd_usage {
+	struct stepd_task_usage *t;
+	uint32_t n;
+	struct stepd_proc_task *procs; /* last sample: which task each process had */
+	size_t nprocs;
+	uint32_t samples;
+};
+void stepd_usage_init(struct stepd_usage *u, uint32_t ntasks);
+void stepd_usage_free(struct stepd_usage *u);
+/* task i (0..n-1) is process pid, rank in the step */
+void stepd_usage_task(struct stepd_usage *u, uint32_t i, pid_t pid, uint32_t rank);
 /* add a sample of the processes in cgroup (or, without one, in process
- * group pgid): their summed VmRSS and VmSize */
+ * group pgid) */
 void stepd_usage_sample(struct stepd_usage *u, const char *cgroup, pid_t pgid);
-/* fill jc's usage: CPU of every waited-for child (getrusage), the sampled
- * and the kernel's maximum RSS */
+/* waitpid(-1, wst, WNOHANG) that first takes the ended child's usage
+ * (wst may be NULL): its pid, 0 when none has ended, -1 with errno */
+pid_t stepd_usage_reap(struct stepd_usage *u, int *wst);
+/* fill jc's usage (this node's tasks) */
 void stepd_usage_report(const struct stepd_usage *u, struct job_complete *jc);
 
 /* sstat: the usage so far, in SlurmdSpoolDir/stat/<job>.<step>, replaced
@@ -49,7 +82,8 @@ void stepd_usage_report(const struct stepd_usage *u, struct job_complete *jc);
 void stepd_usage_publish(const struct stepd_usage *u, const char *spool, uint32_t job_id, uint32_t step_id,
     uint32_t uid, uint32_t ntasks);
 void stepd_usage_unpublish(const char *spool, uint32_t job_id, uint32_t step_id);
-/* read what stepd_usage_publish wrote: 0, or -1 (errno) */
+/* read what stepd_usage_publish wrote: 0, or -1 (errno); the node names
+ * of out are NULL */
 int stepd_usage_read(
     const char *spool, uint32_t job_id, uint32_t step_id, uint32_t *uid, struct acct_step *out);
 

@@ -107,3 +107,15 @@ wait_reason() {
 		[ "$output" = "sbatch: error: Batch job submission failed: Job dependency problem" ]
 	done
 }
+
+@test "the dependency as given goes to the accounting record" {
+	command -v sqlite3 >/dev/null || skip "the sqlite3 command is not installed"
+	[ -f "$HERD_TEST_DIR/accounting.db" ] || skip "no accounting database in this cluster"
+	a=$(submit --wrap true)
+	b=$(submit -d "afterok:$a" --wrap true)
+	wait_for_job_state "$b" COMPLETED
+	wait_until 20 sh -c "sqlite3 '$HERD_TEST_DIR/accounting.db' \
+		\"SELECT dependency FROM jobs WHERE job_id = $b\" | grep -qx 'afterok:$a'"
+	run sqlite3 "$HERD_TEST_DIR/accounting.db" "SELECT count(*) FROM jobs WHERE job_id = $a AND dependency IS NULL"
+	[ "$output" = 1 ]
+}

@@ -524,3 +524,97 @@ S
 	[ "$output" = "sstat: error: You didn't give me any jobs to stat." ]
 	scancel "$id"
 }
+
+# Skip unless this kernel and file system count what a process writes in
+# /proc/<pid>/io (herdstepd's source of MaxDiskWrite): without
+# write_bytes herd counts wchar, which any write moves; with it, a file
+# system that does not count (tmpfs) would show 0.
+require_io_accounting() {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	[ -r /proc/self/io ] || skip "/proc/<pid>/io is not readable here: no disk I/O accounting"
+	python3 - <<'P' || skip "this file system does not count write_bytes in /proc/<pid>/io"
+import os, sys
+def wb():
+    for l in open("/proc/self/io"):
+        if l.startswith("write_bytes:"):
+            return int(l.split()[1])
+    return None
+before = wb()
+if before is None:
+    sys.exit(0)
+fd = os.open("iocheck", os.O_WRONLY | os.O_CREAT, 0o644)
+os.write(fd, b"x" * 1048576)
+os.fsync(fd)
+os.close(fd)
+os.unlink("iocheck")
+sys.exit(0 if wb() - before >= 1048576 else 1)
+P
+}
+
+@test "MaxDiskWrite, with the node and task that wrote, of a step where only task 1 writes 20 MB" {
+	require_io_accounting
+	run srun -N2 -n2 sh -c 'if [ $SLURM_PROCID = 1 ]; then
+		echo $SLURM_JOB_ID $SLURMD_NODENAME >writer
+		dd if=/dev/zero of=data bs=1M count=20 conv=fsync 2>/dev/null
+	fi'
+	[ "$status" -eq 0 ]
+	read -r id node <writer
+	wait_acct_lines "$id" 2
+	run sacct -n -P --noconvert -j "$id.0" -o MaxDiskWrite,MaxDiskWriteNode,MaxDiskWriteTask,AveDiskWrite
+	IFS='|' read -r max wnode task ave <<<"$output"
+	[ "$max" -ge 20971520 ]
+	[ "$wnode" = "$node" ]
+	[ "$task" = 1 ]
+	# the average over the 2 tasks: about half
+	[ "$ave" -ge 10485760 ] && [ "$ave" -lt "$max" ]
+	run sacct -n -P -j "$id.0" -o MaxDiskWrite
+	[[ $output =~ ^[0-9.]+M$ ]]
+	run sacct -n -P -j "$id" -o JobID,MaxDiskReadNode,MaxDiskReadTask,MinCPUNode
+	[ "${lines[0]}" = "$id|||" ]
+	[[ ${lines[1]} =~ ^$id\.0\|[a-z0-9-]+\|[01]\|[a-z0-9-]+$ ]]
+}
+
+@test "MaxRSS with the task that used the most memory (task 1 of 2) and its node" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	run srun -n2 python3 -c '
+import os, time
+big = os.environ["SLURM_PROCID"] == "1"
+if big:
+    open("big", "w").write(os.environ["SLURM_JOB_ID"] + " " + os.environ["SLURMD_NODENAME"] + "\n")
+x = bytearray(150000000 if big else 1000)
+time.sleep(1.5)'
+	[ "$status" -eq 0 ]
+	read -r id node <big
+	wait_acct_lines "$id" 2
+	run sacct -n -P --noconvert -j "$id.0" -o MaxRSS,MaxRSSNode,MaxRSSTask,AveRSS,MaxVMSizeTask
+	IFS='|' read -r rss rnode task ave vtask <<<"$output"
+	[ "${rss%K}" -ge 140000 ]
+	[ "$rnode" = "$node" ]
+	[ "$task" = 1 ]
+	[ "$vtask" = 1 ]
+	# the other task used little: the average is about half
+	[ "${ave%K}" -lt "${rss%K}" ]
+}
+
+@test "sstat shows the disk I/O of a running step with the task that wrote" {
+	require_io_accounting
+	cat >io.sh <<'S'
+#!/bin/bash
+#SBATCH -n2
+srun sh -c 'if [ $SLURM_PROCID = 1 ]; then dd if=/dev/zero of=data bs=1M count=20 conv=fsync 2>/dev/null; fi; touch running.$SLURM_PROCID; sleep 30'
+S
+	id=$(submit io.sh)
+	wait_until 20 test -e running.1
+	wait_until 20 sh -c "sstat -n -P --noconvert -j $id.0 -o maxdiskwritetask | grep -qx 1"
+	run sstat -n -P --noconvert -j "$id.0" -o jobid,maxdiskwrite,maxdiskwritenode,maxdiskwritetask,ntasks
+	[ "$status" -eq 0 ]
+	IFS='|' read -r jid max wnode task n <<<"$output"
+	[ "$jid" = "$id.0" ]
+	[ "$max" -ge 20971520 ]
+	[ -n "$wnode" ]
+	[ "$task" = 1 ]
+	[ "$n" = 2 ]
+	run sstat -e
+	[[ $output == *MaxDiskWriteNode* && $output == *MinCPUTask* ]]
+	scancel "$id"
+}

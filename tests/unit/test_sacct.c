@@ -420,6 +420,81 @@ test_values(void **state)
 	buf_free(&b);
 }
 
+/* The usage fields: sizes (disk in bytes: "0", "20M", "2.05M"; memory
+ * in kB), the node and task of each maximum (blank without per-task
+ * usage), MinCPU/AveCPU; step lines only. */
+static void
+test_usage_fields(void **state)
+{
+	(void)state;
+	struct acct_job *j = job(30, "io", 2, JOB_COMPLETE, 0, 60);
+	struct acct_step *s = step(j, 0, "dd", 2, JOB_COMPLETE, 0, 60);
+	s->usage_tasks = 2;
+	s->max_rss_kb = 204800;
+	s->max_rss_task = 1;
+	s->max_rss_node = xstrdup("axc-compute-02");
+	s->ave_rss_kb = 103000;
+	s->max_vmsize_kb = 300000;
+	s->max_vmsize_task = 1;
+	s->max_vmsize_node = xstrdup("axc-compute-02");
+	s->ave_vmsize_kb = 200000;
+	s->max_disk_write = 20971520; /* 20M exactly */
+	s->max_disk_write_task = 1;
+	s->max_disk_write_node = xstrdup("axc-compute-02");
+	s->ave_disk_write = 10485760 + 524288; /* 10.5M */
+	s->max_disk_read = 2149581; /* 2.05M */
+	s->max_disk_read_task = 0;
+	s->max_disk_read_node = xstrdup("axc-compute-01");
+	s->ave_disk_read = 1000;
+	s->min_cpu_us = 61500000;
+	s->min_cpu_task = 0;
+	s->min_cpu_node = xstrdup("axc-compute-01");
+	s->ave_cpu_us = 3725000000ULL;
+	/* a step from before per-task usage was recorded */
+	struct acct_step *old = step(j, 1, "old", 1, JOB_COMPLETE, 0, 10);
+	old->max_rss_kb = 1000;
+	static const uint32_t j30[] = {30, 0};
+	char *got = render("jobid,maxrss,maxrssnode,maxrsstask,averss,maxvmsize,maxvmsizenode,maxvmsizetask,"
+	                   "avevmsize",
+	    2, 0, 0, j30);
+	assert_string_equal(got, "JobID|MaxRSS|MaxRSSNode|MaxRSSTask|AveRSS|MaxVMSize|MaxVMSizeNode|"
+	                         "MaxVMSizeTask|AveVMSize\n"
+	                         "30||||||||\n"
+	                         "30.0|204800K|axc-compute-02|1|103000K|300000K|axc-compute-02|1|200000K\n"
+	                         "30.1|1000K|||0|0|||0\n");
+	free(got);
+	got = render("jobid,maxdiskread,maxdiskreadnode,maxdiskreadtask,avediskread,maxdiskwrite,"
+	             "maxdiskwritenode,maxdiskwritetask,avediskwrite",
+	    2, 1, 0, j30);
+	assert_string_equal(got, "30||||||||\n"
+	                         "30.0|2.05M|axc-compute-01|0|1000|20M|axc-compute-02|1|10.50M\n"
+	                         "30.1|0|||0|0|||0\n");
+	free(got);
+	got = render("jobid,mincpu,mincpunode,mincputask,avecpu", 2, 1, 0, j30);
+	assert_string_equal(got, "30||||\n"
+	                         "30.0|00:01:01|axc-compute-01|0|01:02:05\n"
+	                         "30.1||||\n");
+	free(got);
+	/* fixed width: Slurm's column widths */
+	got = render("maxdiskwrite,maxdiskwritenode,maxdiskwritetask", 0, 0, 1, j30);
+	assert_string_equal(got, "MaxDiskWrite MaxDiskWriteNode MaxDiskWriteTask \n"
+	                         "------------ ---------------- ---------------- \n"
+	                         "                                               \n");
+	free(got);
+	free_jobs();
+
+	struct buf b;
+	buf_init(&b);
+	acct_helpformat(&b);
+	static const char *const names[] = {"MaxRSSNode", "MaxRSSTask", "MaxVMSizeNode", "MaxVMSizeTask",
+	    "AveVMSize", "MaxDiskRead", "MaxDiskReadNode", "MaxDiskReadTask", "AveDiskRead", "MaxDiskWrite",
+	    "MaxDiskWriteNode", "MaxDiskWriteTask", "AveDiskWrite", "MinCPU", "MinCPUNode", "MinCPUTask",
+	    "AveCPU"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_non_null(strstr(buf_str(&b), names[i]));
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -432,6 +507,7 @@ main(void)
 	    cmocka_unit_test(test_final),
 	    cmocka_unit_test(test_filter),
 	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_usage_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -667,6 +667,176 @@ test_tables(void **state)
 	ops->close(s);
 }
 
+/* Drop the columns that schema version 3 added (back to the version 2
+ * tables). */
+static void
+drop_v3_columns(void)
+{
+	const struct rdesc *d[2] = {&rdesc_acct_job, &rdesc_acct_step};
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < d[t]->nfields; i++) {
+			if (d[t]->fields[i].kind == FK_ARR || store_field_version(d[t], i) != 3)
+				continue;
+			char sql[128];
+			snprintf(sql, sizeof(sql), "ALTER TABLE %s DROP COLUMN %s", t ? "steps" : "jobs",
+			    d[t]->fields[i].name);
+			db_exec(sql);
+		}
+}
+
+/* the usage fields of schema version 3 on a step */
+static void
+set_v3_usage(struct acct_step *st)
+{
+	st->usage_tasks = 2;
+	st->max_rss_task = 1;
+	st->max_rss_node = xstrdup("n2");
+	st->max_vmsize_task = 0;
+	st->max_vmsize_node = xstrdup("n1");
+	st->ave_vmsize_kb = 5000;
+	st->max_disk_read = 3ULL << 40; /* beyond 32 bits */
+	st->max_disk_read_task = 1;
+	st->max_disk_read_node = xstrdup("n2");
+	st->ave_disk_read = 1ULL << 40;
+	st->max_disk_write = 20971520;
+	st->max_disk_write_task = 1;
+	st->max_disk_write_node = xstrdup("n2");
+	st->ave_disk_write = 10485760;
+	st->min_cpu_us = 1500000;
+	st->min_cpu_task = 0;
+	st->min_cpu_node = xstrdup("n1");
+	st->ave_cpu_us = 2500000;
+}
+
+/* The new fields of schema version 3 are stored and read back. */
+static void
+test_v3_fields_round_trip(void **state)
+{
+	struct store *s = open_store();
+	struct acct_job j;
+	make_job(&j, 77, "alice", JOB_COMPLETE, 1000, 2000);
+	j.dependency = xstrdup("afterok:12,afternotok:13");
+	add_step(&j, 0, JOB_COMPLETE);
+	set_v3_usage(&j.steps[0]);
+	put(s, &j);
+	struct acct_query q = {0};
+	struct acct_jobs out;
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	assert_string_equal(out.jobs[0].dependency, "afterok:12,afternotok:13");
+	assert_int_equal(out.jobs[0].steps_cnt, 1);
+	struct acct_step want;
+	memset(&want, 0, sizeof(want));
+	set_v3_usage(&want);
+	const struct acct_step *got = &out.jobs[0].steps[0];
+	assert_int_equal(got->max_rss_kb, 12345);
+#define SAME(S, KIND, SUB, NAME) assert_true(got->NAME == want.NAME);
+	USAGE_FIELDS(SAME, _)
+#undef SAME
+	assert_string_equal(got->max_rss_node, "n2");
+	assert_string_equal(got->max_vmsize_node, "n1");
+	assert_string_equal(got->max_disk_read_node, "n2");
+	assert_string_equal(got->max_disk_write_node, "n2");
+	assert_string_equal(got->min_cpu_node, "n1");
+	proto_free(&rdesc_acct_step, &want);
+	proto_free(&rdesc_acct_jobs, &out);
+	ops->close(s);
+}
+
+/* A database of schema version 2 keeps its jobs and steps: the new
+ * columns read as none (0, no node, no dependency), and new rows get
+ * them.  SQLite: the version 2 tables are made here as that version made
+ * them; MariaDB: the version 3 columns are dropped from a fresh database
+ * and its last two migration steps forgotten. */
+static void
+test_migrate_from_v2(void **state)
+{
+	if (ops == &store_sqlite_ops) {
+		db_exec("CREATE TABLE schema_version (version INTEGER NOT NULL, applied INTEGER NOT NULL);"
+		        "INSERT INTO schema_version VALUES (1, 0), (2, 0);"
+		        "CREATE TABLE jobs (id INTEGER PRIMARY KEY, cluster TEXT NOT NULL,"
+		        " job_id INTEGER NOT NULL, array_job_id INTEGER, array_task_id INTEGER, name TEXT,"
+		        " user_name TEXT, uid INTEGER, group_name TEXT, gid INTEGER, account TEXT,"
+		        " partition TEXT, qos TEXT, state INTEGER, reason INTEGER, exit_code INTEGER,"
+		        " derived_exit_code INTEGER, requid INTEGER, restarts INTEGER, priority INTEGER,"
+		        " time_submit INTEGER NOT NULL, time_eligible INTEGER, time_start INTEGER,"
+		        " time_end INTEGER, time_suspended INTEGER, timelimit INTEGER, nodes TEXT,"
+		        " nnodes INTEGER, ncpus INTEGER, req_cpus INTEGER, req_mem_mb INTEGER,"
+		        " req_nodes INTEGER, tres_alloc TEXT, tres_req TEXT, work_dir TEXT,"
+		        " submit_line TEXT, constraints TEXT, comment TEXT, flags INTEGER,"
+		        " UNIQUE (cluster, job_id, time_submit));"
+		        "CREATE TABLE steps (job_db INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+		        " step_id INTEGER NOT NULL, name TEXT, nodes TEXT, nnodes INTEGER, ntasks INTEGER,"
+		        " ncpus INTEGER, state INTEGER, exit_code INTEGER, requid INTEGER,"
+		        " time_start INTEGER, time_end INTEGER, tres_alloc TEXT, max_rss_kb INTEGER,"
+		        " ave_rss_kb INTEGER, max_vmsize_kb INTEGER, user_cpu_us INTEGER,"
+		        " sys_cpu_us INTEGER, PRIMARY KEY (job_db, step_id));"
+		        "CREATE TABLE clusters (name TEXT NOT NULL PRIMARY KEY, control_host TEXT,"
+		        " control_port INTEGER, rpc_version INTEGER, time_created INTEGER);"
+		        "CREATE TABLE accounts (name TEXT NOT NULL PRIMARY KEY, description TEXT,"
+		        " organization TEXT);"
+		        "CREATE TABLE users (name TEXT NOT NULL PRIMARY KEY, default_account TEXT,"
+		        " admin_level INTEGER);"
+		        "CREATE TABLE assocs (cluster TEXT NOT NULL, account TEXT NOT NULL, user TEXT,"
+		        " partition TEXT, parent TEXT, shares INTEGER, qos TEXT, def_qos TEXT);"
+		        "INSERT INTO jobs (id, cluster, job_id, name, user_name, state, time_submit,"
+		        " time_eligible, time_start, time_end) VALUES (1, 'test', 42, 'old', 'bob', 3,"
+		        " 990, 1000, 1001, 2000);"
+		        "INSERT INTO steps (job_db, step_id, name, state, max_rss_kb, user_cpu_us)"
+		        " VALUES (1, 0, 'step', 3, 4321, 250000);");
+	} else {
+		struct store *s = open_store();
+		struct acct_job j;
+		make_job(&j, 42, "bob", JOB_COMPLETE, 1000, 2000);
+		add_step(&j, 0, JOB_COMPLETE);
+		j.steps[0].max_rss_kb = 4321;
+		j.steps[0].user_cpu_us = 250000;
+		put(s, &j);
+		ops->close(s);
+		drop_v3_columns();
+		db_exec("DELETE FROM schema_version WHERE step > 6");
+	}
+	struct store *s = open_store();
+	assert_int_equal(db_int("SELECT max(version) FROM schema_version"), 3);
+	assert_int_equal(db_int("SELECT count(*) FROM schema_version"), migration_rows);
+	struct acct_query q = {0};
+	struct acct_jobs out;
+	query(s, &q, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	struct acct_job *o = &out.jobs[0];
+	assert_int_equal(o->job_id, 42);
+	assert_string_equal(o->user_name, "bob");
+	assert_null(o->dependency);
+	assert_int_equal(o->steps_cnt, 1);
+	assert_int_equal(o->steps[0].max_rss_kb, 4321);
+	assert_int_equal(o->steps[0].user_cpu_us, 250000);
+	assert_int_equal(o->steps[0].usage_tasks, 0);
+	assert_int_equal(o->steps[0].max_disk_write, 0);
+	assert_int_equal(o->steps[0].max_rss_task, 0);
+	assert_null(o->steps[0].max_rss_node);
+	assert_null(o->steps[0].max_disk_write_node);
+	proto_free(&rdesc_acct_jobs, &out);
+
+	/* the migrated database takes the new fields */
+	struct acct_job j;
+	make_job(&j, 43, "bob", JOB_COMPLETE, 3000, 4000);
+	j.dependency = xstrdup("afterok:42");
+	add_step(&j, 0, JOB_COMPLETE);
+	set_v3_usage(&j.steps[0]);
+	put(s, &j);
+	struct acct_query q43 = {0};
+	char *jobs43[] = {(char *)"43"};
+	q43.jobs = jobs43;
+	q43.jobs_cnt = 1;
+	query(s, &q43, &out);
+	assert_int_equal(out.jobs_cnt, 1);
+	assert_string_equal(out.jobs[0].dependency, "afterok:42");
+	assert_int_equal(out.jobs[0].steps[0].max_disk_write, 20971520);
+	assert_string_equal(out.jobs[0].steps[0].max_disk_write_node, "n2");
+	proto_free(&rdesc_acct_jobs, &out);
+	ops->close(s);
+}
+
 /* A database of schema version 1 (jobs only) gains the tables and keeps
  * its jobs. */
 static void
@@ -681,8 +851,9 @@ test_migrate_from_v1(void **state)
 	db_exec("DROP TABLE accounts");
 	db_exec("DROP TABLE users");
 	db_exec("DROP TABLE assocs");
+	drop_v3_columns();
 	if (ops == &store_sqlite_ops)
-		db_exec("DELETE FROM schema_version WHERE version = 2");
+		db_exec("DELETE FROM schema_version WHERE version >= 2");
 	else
 		db_exec("DELETE FROM schema_version WHERE step > 2");
 	s = open_store();
@@ -852,7 +1023,7 @@ md_setup(void **state)
 	static int n;
 	setup(state);
 	ops = &store_mariadb_ops;
-	migration_rows = 6;
+	migration_rows = 8;
 	snprintf(md_db, sizeof(md_db), "herd_test_%d", ++n);
 	sp = (struct store_params){.loc = md_db, .host = "127.0.0.1", .user = "root", .port = md_port};
 	return 0;
@@ -874,6 +1045,8 @@ MD_TEST(test_hundred_thousand)
 MD_TEST(test_reconnect)
 MD_TEST(test_tables)
 MD_TEST(test_migrate_from_v1)
+MD_TEST(test_migrate_from_v2)
+MD_TEST(test_v3_fields_round_trip)
 #endif
 
 int
@@ -890,6 +1063,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_hundred_thousand, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tables, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_from_v2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v3_fields_round_trip, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 #ifdef HERD_TEST_MARIADB
@@ -902,6 +1077,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(md_test_reconnect, md_setup, teardown),
 	    cmocka_unit_test_setup_teardown(md_test_tables, md_setup, teardown),
 	    cmocka_unit_test_setup_teardown(md_test_migrate_from_v1, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_migrate_from_v2, md_setup, teardown),
+	    cmocka_unit_test_setup_teardown(md_test_v3_fields_round_trip, md_setup, teardown),
 	};
 	rc += cmocka_run_group_tests_name("mariadb", md_tests, md_group_setup, md_group_teardown);
 #endif

@@ -70,6 +70,23 @@ enum acct_fid {
 	F_ASSOCID,
 	F_DBINDEX,
 	F_SUSPENDED,
+	F_MAXRSSNODE,
+	F_MAXRSSTASK,
+	F_MAXVMSIZENODE,
+	F_MAXVMSIZETASK,
+	F_AVEVMSIZE,
+	F_MAXDISKREAD,
+	F_MAXDISKREADNODE,
+	F_MAXDISKREADTASK,
+	F_AVEDISKREAD,
+	F_MAXDISKWRITE,
+	F_MAXDISKWRITENODE,
+	F_MAXDISKWRITETASK,
+	F_AVEDISKWRITE,
+	F_MINCPU,
+	F_MINCPUNODE,
+	F_MINCPUTASK,
+	F_AVECPU,
 };
 
 struct acct_field {
@@ -134,6 +151,23 @@ static const struct acct_field fields[] = {
     {"AssocID", 7, 1, F_ASSOCID},
     {"DBIndex", -10, 1, F_DBINDEX},
     {"Suspended", 10, 0, F_SUSPENDED},
+    {"MaxRSSNode", 10, 0, F_MAXRSSNODE},
+    {"MaxRSSTask", 10, 1, F_MAXRSSTASK},
+    {"MaxVMSizeNode", 13, 0, F_MAXVMSIZENODE},
+    {"MaxVMSizeTask", 13, 1, F_MAXVMSIZETASK},
+    {"AveVMSize", 10, 0, F_AVEVMSIZE},
+    {"MaxDiskRead", 12, 0, F_MAXDISKREAD},
+    {"MaxDiskReadNode", 15, 0, F_MAXDISKREADNODE},
+    {"MaxDiskReadTask", 15, 1, F_MAXDISKREADTASK},
+    {"AveDiskRead", 12, 0, F_AVEDISKREAD},
+    {"MaxDiskWrite", 12, 0, F_MAXDISKWRITE},
+    {"MaxDiskWriteNode", 16, 0, F_MAXDISKWRITENODE},
+    {"MaxDiskWriteTask", 16, 1, F_MAXDISKWRITETASK},
+    {"AveDiskWrite", 12, 0, F_AVEDISKWRITE},
+    {"MinCPU", 10, 0, F_MINCPU},
+    {"MinCPUNode", 10, 0, F_MINCPUNODE},
+    {"MinCPUTask", 10, 1, F_MINCPUTASK},
+    {"AveCPU", 10, 0, F_AVECPU},
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -324,6 +358,45 @@ put_kb(struct buf *out, uint64_t kb)
 		buf_addc(out, '0');
 	else
 		buf_printf(out, "%lluK", (unsigned long long)kb);
+}
+
+/* a size in bytes as sacct shows disk I/O: "0", a whole number of the
+ * largest unit it reaches ("20M"), else two decimals ("2.05M"); the bytes
+ * themselves with --noconvert */
+static void
+put_bytes(struct buf *out, uint64_t bytes, int noconvert)
+{
+	static const char units[] = "KMGTPE";
+	if (bytes < 1024 || noconvert) {
+		buf_printf(out, "%llu", (unsigned long long)bytes);
+		return;
+	}
+	double v = (double)bytes;
+	int u = -1;
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (v == (double)(uint64_t)v)
+		buf_printf(out, "%.0f%c", v, units[u]);
+	else
+		buf_printf(out, "%.2f%c", v, units[u]);
+}
+
+/* the node of a maximum (blank when the step has no per-task usage) */
+static void
+put_node(struct buf *out, const char *node)
+{
+	if (node)
+		buf_adds(out, node);
+}
+
+/* the task of a maximum, known with its node */
+static void
+put_task(struct buf *out, const char *node, uint32_t task)
+{
+	if (node)
+		buf_printf(out, "%u", task);
 }
 
 static void
@@ -550,6 +623,76 @@ acct_value(struct buf *out, const struct acct_field *f, const struct acct_job *j
 		break;
 	case F_SUSPENDED:
 		buf_adds(out, fmt_duration_long(tmp, sizeof(tmp), s ? 0 : j->time_suspended));
+		break;
+	case F_MAXRSSNODE:
+		if (s)
+			put_node(out, s->max_rss_node);
+		break;
+	case F_MAXRSSTASK:
+		if (s)
+			put_task(out, s->max_rss_node, s->max_rss_task);
+		break;
+	case F_MAXVMSIZENODE:
+		if (s)
+			put_node(out, s->max_vmsize_node);
+		break;
+	case F_MAXVMSIZETASK:
+		if (s)
+			put_task(out, s->max_vmsize_node, s->max_vmsize_task);
+		break;
+	case F_AVEVMSIZE:
+		if (s)
+			put_kb(out, s->ave_vmsize_kb);
+		break;
+	case F_MAXDISKREAD:
+		if (s)
+			put_bytes(out, s->max_disk_read, o->noconvert);
+		break;
+	case F_MAXDISKREADNODE:
+		if (s)
+			put_node(out, s->max_disk_read_node);
+		break;
+	case F_MAXDISKREADTASK:
+		if (s)
+			put_task(out, s->max_disk_read_node, s->max_disk_read_task);
+		break;
+	case F_AVEDISKREAD:
+		if (s)
+			put_bytes(out, s->ave_disk_read, o->noconvert);
+		break;
+	case F_MAXDISKWRITE:
+		if (s)
+			put_bytes(out, s->max_disk_write, o->noconvert);
+		break;
+	case F_MAXDISKWRITENODE:
+		if (s)
+			put_node(out, s->max_disk_write_node);
+		break;
+	case F_MAXDISKWRITETASK:
+		if (s)
+			put_task(out, s->max_disk_write_node, s->max_disk_write_task);
+		break;
+	case F_AVEDISKWRITE:
+		if (s)
+			put_bytes(out, s->ave_disk_write, o->noconvert);
+		break;
+	case F_MINCPU:
+		if (s && s->min_cpu_node)
+			buf_adds(
+			    out, fmt_duration_long(tmp, sizeof(tmp), (int64_t)(s->min_cpu_us / 1000000)));
+		break;
+	case F_MINCPUNODE:
+		if (s)
+			put_node(out, s->min_cpu_node);
+		break;
+	case F_MINCPUTASK:
+		if (s)
+			put_task(out, s->min_cpu_node, s->min_cpu_task);
+		break;
+	case F_AVECPU:
+		if (s && s->usage_tasks)
+			buf_adds(
+			    out, fmt_duration_long(tmp, sizeof(tmp), (int64_t)(s->ave_cpu_us / 1000000)));
 		break;
 	case F_RESERVATION:
 	case F_FLAGS:

@@ -38,6 +38,7 @@ struct acct_out {
 	const char *delim; /* "|" unless --delimiter */
 	int noheader;
 	int allocations; /* -X: no step lines */
+	int noconvert; /* --noconvert: disk I/O in bytes */
 	int64_t now; /* for Elapsed of running jobs */
 	/* optional line filter (sacct -j 123.batch): s == NULL for the job
 	 * line; a line is printed when want returns non-zero */

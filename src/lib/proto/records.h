@@ -15,7 +15,7 @@
 #ifndef HERD_RECORDS_H
 #define HERD_RECORDS_H
 
-#define HERD_PROTO_VERSION 3
+#define HERD_PROTO_VERSION 4
 
 /* X(S, KIND, SUBRECORD, NAME) */
 
@@ -321,6 +321,26 @@
 	X(S, STR, , msg) \
 	X(S, U32, , step_id)
 
+/* usage beyond MaxRSS/AveRSS/MaxVMSize/UserCPU/SystemCPU (JobAcctGather),
+ * as a step's supervisor reports it for its node (job_complete) and as
+ * the step's record keeps it for all its nodes (acct_step).  Tasks are
+ * the ranks within the step; disk figures are bytes; the averages are
+ * over usage_tasks tasks (of each task's maximum or total). */
+#define USAGE_FIELDS(X, S) \
+	X(S, U32, , usage_tasks) \
+	X(S, U32, , max_rss_task) \
+	X(S, U32, , max_vmsize_task) \
+	X(S, U64, , ave_vmsize_kb) \
+	X(S, U64, , max_disk_read) \
+	X(S, U32, , max_disk_read_task) \
+	X(S, U64, , ave_disk_read) \
+	X(S, U64, , max_disk_write) \
+	X(S, U32, , max_disk_write_task) \
+	X(S, U64, , ave_disk_write) \
+	X(S, U64, , min_cpu_us) \
+	X(S, U32, , min_cpu_task) \
+	X(S, U64, , ave_cpu_us)
+
 /* herdstepd -> herdd -> herdctld: a job's batch script ended. */
 #define REC_job_complete(X, S) \
 	X(S, U32, , job_id) \
@@ -334,7 +354,8 @@
 	X(S, U64, , sys_cpu_us) \
 	X(S, U64, , max_rss_kb) \
 	X(S, U64, , ave_rss_kb) \
-	X(S, U64, , max_vmsize_kb)
+	X(S, U64, , max_vmsize_kb) \
+	USAGE_FIELDS(X, S)
 
 /* herdctld state save: a job's dynamic state (journal update record) */
 #define REC_job_state(X, S) \
@@ -392,7 +413,13 @@
 	X(S, U64, , ave_rss_kb) \
 	X(S, U64, , max_vmsize_kb) \
 	X(S, U64, , user_cpu_us) \
-	X(S, U64, , sys_cpu_us)
+	X(S, U64, , sys_cpu_us) \
+	USAGE_FIELDS(X, S) \
+	X(S, STR, , max_rss_node) \
+	X(S, STR, , max_vmsize_node) \
+	X(S, STR, , max_disk_read_node) \
+	X(S, STR, , max_disk_write_node) \
+	X(S, STR, , min_cpu_node)
 
 /* accounting: a job (or array task) as stored; sent by herdctld as events
  * happen (the whole row each time: the latest one wins) and returned to
@@ -436,6 +463,7 @@
 	X(S, STR, , constraints) \
 	X(S, STR, , comment) \
 	X(S, U32, , flags) \
+	X(S, STR, , dependency) \
 	X(S, ARR, acct_step, steps)
 
 /* sacct's selection; empty lists select everything */
