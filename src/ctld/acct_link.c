@@ -467,7 +467,7 @@ acct_fill(struct ctld *c, const struct job *j, struct acct_job *a, struct acct_s
 		a->steps_cnt = 1;
 	}
 	for (const struct step *s = j->steps; s; s = s->next) {
-		if (s->acct_change <= steps_from)
+		if (steps_from > 0 && s->acct_change <= steps_from)
 			continue;
 		struct acct_step *x = &st[a->steps_cnt++];
 		memset(x, 0, sizeof(*x));

@@ -273,3 +273,19 @@ print("ok")
 	run sh -c "sacct --json -X -j $a | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"jobs\"][0][\"steps\"]))'"
 	[ "$output" = 0 ]
 }
+
+@test "a job with 30 steps: each stored once with its own state and exit code (records carry only changed steps)" {
+	id=$(sbatch --parsable -n2 -o /dev/null --wrap 'for i in $(seq 0 29); do srun -n1 sh -c "exit $((i % 3))"; done; true')
+	id=${id%%;*}
+	wait_for_job_state "$id" COMPLETED 120
+	wait_acct_lines "$id" 32
+	run sacct -n -P -j "$id" -o jobid,state,exitcode
+	[ "${lines[0]}" = "$id|COMPLETED|0:0" ]
+	[ "${lines[1]}" = "$id.batch|COMPLETED|0:0" ]
+	for i in $(seq 0 29); do
+		rc=$((i % 3))
+		want=$([[ $rc == 0 ]] && echo "COMPLETED|0:0" || echo "FAILED|$rc:0")
+		[ "${lines[$((i + 2))]}" = "$id.$i|$want" ] || { echo "line $((i + 2)): ${lines[$((i + 2))]}"; false; }
+	done
+	[ "${#lines[@]}" -eq 32 ]
+}
