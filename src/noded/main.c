@@ -548,6 +548,21 @@ step_launch(struct herdd *d, struct peer *p, struct msg *m)
 	bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
 }
 
+/* The supervisor of job_id.step_id, by its connection to us; 0 if none. */
+static pid_t
+supervisor_pid(struct herdd *d, uint32_t job_id, uint32_t step_id)
+{
+	for (struct stepd_conn *s = d->stepds; s; s = s->next) {
+		if (s->job_id != job_id || s->step_id != step_id || s->bev == NULL)
+			continue;
+		struct ucred cr;
+		socklen_t len = sizeof(cr);
+		if (getsockopt(bufferevent_getfd(s->bev), SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0)
+			return cr.pid;
+	}
+	return 0;
+}
+
 static void
 peer_frame(struct herdd *d, void *who, struct msg *m)
 {
@@ -561,6 +576,8 @@ peer_frame(struct herdd *d, void *who, struct msg *m)
 		struct step_stat_req *q = m->body;
 		struct acct_step st;
 		uint32_t owner;
+		stepd_usage_refresh(
+		    d->spool, q->job_id, q->step_id, supervisor_pid(d, q->job_id, q->step_id));
 		if (stepd_usage_read(d->spool, q->job_id, q->step_id, &owner, &st) < 0) {
 			struct rc r = {.rc = ESLURM_INVALID_JOB_ID};
 			bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
@@ -716,6 +733,8 @@ main(int argc, char **argv)
 		conf_path = conf_default_path();
 	char err[1024];
 	d->conf = conf_load(conf_path, err, sizeof(err));
+	if (d->conf != NULL)
+		stepd_acct_freq_s = d->conf->job_acct_gather_freq;
 	if (d->conf == NULL) {
 		fprintf(stderr, "herdd: fatal: %s\n", err);
 		return 1;

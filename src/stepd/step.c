@@ -78,6 +78,7 @@ struct sstep {
 	int in_cgroup; /* tasks are born in the cgroup */
 	struct stepd_usage usage;
 	int64_t next_sample_ms;
+	int sample_now; /* sstat asked (STEPD_SIG_SAMPLE) */
 	pid_t pty_pid; /* task 0 under --pty (its own session) */
 };
 
@@ -693,8 +694,11 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, STEPD_SIG_SAMPLE);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	s->next_sample_ms = stepd_acct_freq_s ? stepd_now_ms() + STEPD_FIRST_SAMPLE_MS
+	                                      : INT64_MAX; /* first soon after the start */
 
 	if (sl->mpi != NULL && *sl->mpi && strcmp(sl->mpi, "none") != 0) {
 		s->mpi = mpi_hook_create(sl, node, mpi_send, s, err, sizeof(err));
@@ -727,12 +731,13 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 	size_t np = 4 + 3 * (size_t)s->n;
 	struct pollfd *p = xcalloc(np, sizeof(struct pollfd));
 	for (;;) {
-		if (stepd_now_ms() >= s->next_sample_ms) {
+		if (stepd_now_ms() >= s->next_sample_ms || s->sample_now) {
+			/* every JobAcctGatherFrequency seconds, and for sstat */
 			stepd_usage_sample(&s->usage, s->cgroup, s->pgid);
-			if (s->usage.samples > 1) /* sstat: steps that run a while */
-				stepd_usage_publish(
-				    &s->usage, s->spool, sl->job_id, sl->step_id, sl->uid, s->n);
-			s->next_sample_ms = stepd_now_ms() + 1000;
+			stepd_usage_publish(&s->usage, s->spool, sl->job_id, sl->step_id, sl->uid, s->n);
+			if (!s->sample_now)
+				s->next_sample_ms = stepd_now_ms() + 1000 * (int64_t)stepd_acct_freq_s;
+			s->sample_now = 0;
 		}
 		reap(s);
 		if (all_exited(s) && !killed_leftovers) {
@@ -782,6 +787,9 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 			int64_t left = s->kill_at_ms - stepd_now_ms();
 			timeout = left < 0 ? 0 : (left < 1000 ? (int)left : 1000);
 		}
+		int64_t to_sample = s->next_sample_ms - stepd_now_ms();
+		if (to_sample < timeout)
+			timeout = to_sample < 0 ? 0 : (int)to_sample;
 		if (poll(p, k, timeout) < 0 && errno != EINTR)
 			break;
 		if (s->kill_at_ms && stepd_now_ms() >= s->kill_at_ms) {
@@ -790,9 +798,12 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 		}
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGTERM)
 					kill_sequence(s, SIGTERM, 30);
+				else if (si.ssi_signo == STEPD_SIG_SAMPLE)
+					s->sample_now = 1;
+			}
 		}
 		if (io_idx >= 0 && (p[io_idx].revents & (POLLIN | POLLHUP | POLLERR)))
 			srun_read(s);

@@ -266,6 +266,7 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, STEPD_SIG_SAMPLE);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	int epipe[2] = {-1, -1};
@@ -290,17 +291,21 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 		log_warnx("job %u: launch failed: %s", s->job_id, launch_err);
 		append_stderr(s, launch_err);
 	}
-	int64_t next_connect = 0, next_sample = 0;
+	int64_t next_connect = 0;
+	int64_t next_sample = stepd_acct_freq_s ? stepd_now_ms() + STEPD_FIRST_SAMPLE_MS
+	                                        : INT64_MAX; /* first soon after the start */
+	int sample_now = 0; /* sstat asked (STEPD_SIG_SAMPLE) */
 	struct stepd_usage usage;
 	stepd_usage_init(&usage, 1);
 	stepd_usage_task(&usage, 0, s->child > 0 ? s->child : 0, 0);
 	while (!done) {
-		if (stepd_now_ms() >= next_sample) {
+		if (stepd_now_ms() >= next_sample || sample_now) {
+			/* every JobAcctGatherFrequency seconds, and for sstat */
 			stepd_usage_sample(&usage, s->cgroup, s->child);
-			if (usage.samples > 1) /* sstat: jobs that run a while */
-				stepd_usage_publish(
-				    &usage, s->spool, s->job_id, STEP_ID_BATCH, s->bl->uid, 1);
-			next_sample = stepd_now_ms() + 1000;
+			stepd_usage_publish(&usage, s->spool, s->job_id, STEP_ID_BATCH, s->bl->uid, 1);
+			if (!sample_now)
+				next_sample = stepd_now_ms() + 1000 * (int64_t)stepd_acct_freq_s;
+			sample_now = 0;
 		}
 		struct pollfd p[2] = {{sfd, POLLIN, 0}, {s->hfd, POLLIN, 0}};
 		int timeout = 1000;
@@ -308,6 +313,9 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 			int64_t left = s->kill_at_ms - stepd_now_ms();
 			timeout = left < 0 ? 0 : (left < 1000 ? (int)left : 1000);
 		}
+		int64_t to_sample = next_sample - stepd_now_ms();
+		if (to_sample < timeout)
+			timeout = to_sample < 0 ? 0 : (int)to_sample;
 		poll(p, s->hfd >= 0 ? 2 : 1, timeout);
 		if (s->kill_at_ms && stepd_now_ms() >= s->kill_at_ms) {
 			signal_all(s, SIGKILL);
@@ -316,7 +324,9 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGTERM) {
+				if (si.ssi_signo == STEPD_SIG_SAMPLE) {
+					sample_now = 1;
+				} else if (si.ssi_signo == SIGTERM) {
 					/* herdd without a connection to us: end the job */
 					signal_all(s, SIGCONT);
 					signal_all(s, SIGTERM);

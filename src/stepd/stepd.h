@@ -5,6 +5,9 @@
 #ifndef HERD_STEPD_H
 #define HERD_STEPD_H
 
+#include <signal.h>
+#include <sys/types.h>
+
 #include "proto/proto.h"
 
 /* Supervise the batch job bl (owned) until the controller has its end;
@@ -14,5 +17,18 @@ int stepd_run(const char *spool, const char *node, struct batch_launch *bl);
 /* Supervise this node's tasks of a step (sl owned) until they are gone
  * and srun and the controller know; returns the process exit status. */
 int stepd_step_run(const char *spool, const char *node, struct step_launch *sl);
+
+/* JobAcctGatherFrequency (task): seconds between usage samples of a
+ * running job or step; 0 samples only at the end.  herdd sets it from
+ * slurm.conf before it forks supervisors.  A supervisor also samples when
+ * it gets STEPD_SIG_SAMPLE (sstat asks herdd, herdd asks it). */
+extern unsigned stepd_acct_freq_s;
+#define STEPD_SIG_SAMPLE SIGUSR2
+/* the first sample, soon after the tasks start (what a short step uses) */
+#define STEPD_FIRST_SAMPLE_MS 100
+
+/* The published usage of job_id.step_id (stepd_common.c): the supervisor
+ * is asked for a fresh sample first, and its answer awaited a moment. */
+void stepd_usage_refresh(const char *spool, uint32_t job_id, uint32_t step_id, pid_t pid);
 
 #endif

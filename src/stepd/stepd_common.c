@@ -21,6 +21,7 @@
 #include "base/buf.h"
 #include "base/xmalloc.h"
 #include "net/net.h"
+#include "stepd.h"
 #include "stepd_int.h"
 
 int64_t
@@ -512,6 +513,28 @@ stepd_usage_publish(const struct stepd_usage *u, const char *spool, uint32_t job
 		rename(tmp, path);
 	buf_free(&b);
 	free(tmp);
+	free(path);
+}
+
+unsigned stepd_acct_freq_s = 30;
+
+void
+stepd_usage_refresh(const char *spool, uint32_t job_id, uint32_t step_id, pid_t pid)
+{
+	char *path = stat_path(spool, job_id, step_id);
+	struct stat before;
+	int had = stat(path, &before) == 0;
+	if (pid > 0 && kill(pid, STEPD_SIG_SAMPLE) == 0) {
+		/* the supervisor wakes at once: a few ms, at most 200 */
+		for (int i = 0; i < 200; i++) {
+			struct stat now;
+			if (stat(path, &now) == 0 && (!had || now.st_ino != before.st_ino ||
+			                                 now.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+			                                 now.st_mtim.tv_nsec != before.st_mtim.tv_nsec))
+				break;
+			usleep(1000);
+		}
+	}
 	free(path);
 }
 
