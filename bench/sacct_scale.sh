@@ -3,16 +3,21 @@
 # sacct latency over many job records (issue 4): a herddbd on SQLite is
 # filled with synthetic jobs by bench_dbd_ingest (the rows herdctld would
 # send), then sacct is timed for every job, one user, a time window and
-# one job, at 10,000 records and again at N (default 1,000,000).
-# Usage: bench/sacct_scale.sh [-n N]   (HERD_BUILD_DIR: default build/release)
+# one job, at 10,000 records and again at N (default 1,000,000).  It
+# also prints the ingest rate of each fill.  --mariadb: the same against
+# a private mariadbd (Debian's mariadb-server, started here in the
+# temporary directory on a loopback port) instead of SQLite.
+# Usage: bench/sacct_scale.sh [-n N] [--mariadb]   (HERD_BUILD_DIR: default build/release)
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 big=1000000
+mariadb=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	-n) big=$2; shift 2 ;;
-	*) echo "usage: $0 [-n N]" >&2; exit 2 ;;
+	--mariadb) mariadb=1; shift ;;
+	*) echo "usage: $0 [-n N] [--mariadb]" >&2; exit 2 ;;
 	esac
 done
 build=${HERD_BUILD_DIR:-$src/build/release}
@@ -31,6 +36,10 @@ while [[ -n $(ss -Htln "( sport = :$port )" 2>/dev/null) ]]; do port=$((port + 7
 dir=$(mktemp -d "${TMPDIR:-/tmp}/herd-sacct.XXXXXX")
 cleanup() {
 	[[ -n ${dbd:-} ]] && kill "$dbd" 2>/dev/null && wait "$dbd" 2>/dev/null
+	if [[ -n ${md:-} ]]; then
+		kill "$md" 2>/dev/null
+		wait "$md" 2>/dev/null
+	fi
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -48,12 +57,35 @@ AccountingStoragePort=$port
 NodeName=n1 CPUs=2
 PartitionName=debug Nodes=n1 Default=YES
 C
+storage="StorageType=accounting_storage/sqlite
+StorageLoc=$dir/accounting.db"
+backend=SQLite
+if ((mariadb)); then
+	mdport=$((port + 1))
+	root=()
+	[[ $(id -u) == 0 ]] && root=(--user=root)
+	mariadb-install-db --no-defaults --datadir="$dir/md" "${root[@]}" --auth-root-authentication-method=normal \
+		--skip-test-db >"$dir/md-install.log" 2>&1
+	mariadbd --no-defaults --datadir="$dir/md" --socket="$dir/md.sock" --port="$mdport" \
+		--bind-address=127.0.0.1 "${root[@]}" --skip-grant-tables --skip-name-resolve \
+		--innodb-flush-log-at-trx-commit=2 --log-error="$dir/md.log" >/dev/null 2>&1 &
+	md=$!
+	for _ in $(seq 500); do
+		mariadb-admin --no-defaults -h 127.0.0.1 -P "$mdport" -u root ping >/dev/null 2>&1 && break
+		sleep 0.02
+	done
+	storage="StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=$mdport
+StorageUser=root
+StorageLoc=herd_bench"
+	backend="MariaDB $(mariadbd --version | awk '{print $3}') (innodb_flush_log_at_trx_commit=2)"
+fi
 cat >"$dir/slurmdbd.conf" <<C
 DbdHost=localhost
 DbdAddr=127.0.0.1
 DbdPort=$port
-StorageType=accounting_storage/sqlite
-StorageLoc=$dir/accounting.db
+$storage
 SlurmUser=$(id -un)
 LogFile=$dir/herddbd.log
 C
@@ -102,7 +134,9 @@ if ((big > 10000)); then
 	measure "$big" "$(win 400000)" "$(win 401000)"
 fi
 echo
-echo "sacct latency, herddbd on SQLite ($(nproc) cores, $(date -u +%Y-%m-%d)); medians of 5"
+echo "ingest, herddbd on $backend:"
+cat "$dir"/ingest*.out
+echo "sacct latency, herddbd on $backend ($(nproc) cores, $(date -u +%Y-%m-%d)); medians of 5"
 printf '| %9s | %13s | %13s | %17s | %13s |\n' "records" "every job" "one user (1/10)" "1,000-job window" "one job"
 printf '|%s|%s|%s|%s|%s|\n' "-----------" "---------------" "---------------" "-------------------" "---------------"
 printf '%s\n' "${rows[@]}"

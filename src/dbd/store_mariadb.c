@@ -27,6 +27,9 @@ struct store {
 	char *host, *user, *pass, *loc;
 	uint16_t port;
 	int down; /* the server is away (said once) */
+	/* the longest time_end - time_eligible of a stored job, which bounds
+	 * the eligible times a time window must look at; -1 until known */
+	long long max_span;
 };
 
 static void merr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -218,6 +221,7 @@ md_open(const struct store_params *p, char *err, size_t errlen)
 		return NULL;
 	}
 	struct store *s = xcalloc(1, sizeof(*s));
+	s->max_span = -1;
 	s->host = xstrdup(p->host);
 	s->user = xstrdup(p->user);
 	s->pass = xstrdup(p->pass);
@@ -493,7 +497,32 @@ md_put_jobs(struct store *s, const struct acct_job *jobs, size_t n, char *err, s
 	if (rc < 0)
 		mysql_rollback(s->db);
 	mysql_autocommit(s->db, 1);
+	for (size_t i = 0; rc == 0 && s->max_span >= 0 && i < n; i++)
+		if (jobs[i].time_end > 0 && jobs[i].time_eligible > 0 &&
+		    jobs[i].time_end - jobs[i].time_eligible > s->max_span)
+			s->max_span = jobs[i].time_end - jobs[i].time_eligible;
 	return rc;
+}
+
+/* the longest run of a stored job (one scan, then kept up to date by
+ * md_put_jobs); -1 when it cannot be read */
+static long long
+max_span(struct store *s)
+{
+	if (s->max_span >= 0)
+		return s->max_span;
+	if (mysql_query(s->db, "SELECT COALESCE(MAX(\"time_end\" - \"time_eligible\"), 0) FROM jobs"
+	                       " WHERE \"time_end\" > 0 AND \"time_eligible\" > 0") != 0)
+		return -1;
+	MYSQL_RES *r = mysql_store_result(s->db);
+	MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
+	if (row && row[0]) {
+		long long v = strtoll(row[0], NULL, 10);
+		s->max_span = v < 0 ? 0 : v;
+	}
+	if (r)
+		mysql_free_result(r);
+	return s->max_span;
 }
 
 static void
@@ -574,6 +603,18 @@ build_where(struct store *s, const struct acct_query *q, struct buf *w, char *er
 			buf_printf(w, "%s%lu", i ? ", " : "", st);
 		}
 		buf_printf(w, ")");
+	}
+	/* eligible or running inside [start, end]: ended jobs eligible no
+	 * earlier than start - the longest run (the eligible index reads only
+	 * the window), jobs still running or pending through the end index */
+	long long span = q->jobs_cnt == 0 && q->start > 0 && q->end > 0 ? max_span(s) : -1;
+	if (span >= 0) {
+		long long lo = q->start - span > 1 ? q->start - span : 1;
+		buf_printf(w,
+		    " AND ((\"time_eligible\" BETWEEN %lld AND %lld AND \"time_end\" >= %lld) OR"
+		    " (\"time_end\" = 0 AND \"time_eligible\" BETWEEN 1 AND %lld))",
+		    lo, (long long)q->end, (long long)q->start, (long long)q->end);
+		return 0;
 	}
 	/* a job that was never eligible (held, then cancelled) only by its id */
 	if (q->jobs_cnt == 0)

@@ -726,7 +726,7 @@ test_dbd_mariadb(void **state)
 
 /* --- 100,000 jobs through herddbd, selected by the real sacct ---------- */
 
-#define BIG_JOBS 100000
+static uint32_t big_jobs = 100000; /* 20,000 on MariaDB (slower to fill) */
 #define BIG_T0 1750000000 /* 2025-06-15 15:06:40 UTC */
 
 /* users this machine has: sacct -u refuses unknown names, as Slurm does */
@@ -815,12 +815,12 @@ cmp_u32(const void *a, const void *b)
 static void
 check_filter(const char *args, const struct big_filter *f, const uint32_t *only, size_t nonly)
 {
-	uint32_t *got = xcalloc(BIG_JOBS, sizeof(*got));
-	uint32_t n = run_sacct(args, got, BIG_JOBS);
-	assert_true(n <= BIG_JOBS);
+	uint32_t *got = xcalloc(big_jobs, sizeof(*got));
+	uint32_t n = run_sacct(args, got, big_jobs);
+	assert_true(n <= big_jobs);
 	qsort(got, n, sizeof(*got), cmp_u32);
 	uint32_t k = 0, want = 0;
-	for (uint32_t id = 1; id <= BIG_JOBS; id++) {
+	for (uint32_t id = 1; id <= big_jobs; id++) {
 		int in = 0;
 		if (only) {
 			for (size_t i = 0; i < nonly; i++)
@@ -840,14 +840,11 @@ check_filter(const char *args, const struct big_filter *f, const uint32_t *only,
 	free(got);
 }
 
+/* big_jobs jobs through herddbd on a store, then sacct's filters */
 static void
-test_dbd_hundred_thousand_sacct(void **state)
+big_sacct(const char *storage_type, const char *extra)
 {
-	char bin[512];
-	snprintf(bin, sizeof(bin), "%s/sacct", HERD_BUILD_DIR);
-	if (access(bin, X_OK) != 0)
-		skip();
-	write_confs("accounting_storage/sqlite", "");
+	write_confs(storage_type, extra);
 	write_file("slurm.conf", 0644,
 	    "ClusterName=test\nSlurmctldHost=localhost\nAuthType=auth/slurm\n"
 	    "AuthInfo=key=%s/herd.key\nNodeName=n1 CPUs=1\nPartitionName=debug Nodes=n1\n"
@@ -859,7 +856,7 @@ test_dbd_hundred_thousand_sacct(void **state)
 	/* through herddbd, as herdctld sends them: many rows a request */
 	enum { BATCH = 2000 };
 	struct acct_jobs b = {.jobs = xcalloc(BATCH, sizeof(struct acct_job))};
-	for (uint32_t base = 0; base < BIG_JOBS; base += BATCH) {
+	for (uint32_t base = 0; base < big_jobs; base += BATCH) {
 		b.jobs_cnt = BATCH;
 		for (uint32_t i = 0; i < BATCH; i++)
 			big_job(&b.jobs[i], base + i + 1);
@@ -889,9 +886,11 @@ test_dbd_hundred_thousand_sacct(void **state)
 	check_filter(args, &f, NULL, 0);
 	/* a name, every time */
 	utc(s, sizeof(s), BIG_T0 - 10);
-	utc(e, sizeof(e), BIG_T0 + 10 * BIG_JOBS + 1000);
-	f = (struct big_filter){
-	    .name = "job3", .state = NO_VAL, .start = BIG_T0 - 10, .end = BIG_T0 + 10 * BIG_JOBS + 1000};
+	utc(e, sizeof(e), BIG_T0 + 10 * (int64_t)big_jobs + 1000);
+	f = (struct big_filter){.name = "job3",
+	    .state = NO_VAL,
+	    .start = BIG_T0 - 10,
+	    .end = BIG_T0 + 10 * (int64_t)big_jobs + 1000};
 	snprintf(args, sizeof(args), "--name job3 -S %s -E %s", s, e);
 	check_filter(args, &f, NULL, 0);
 	/* user, state and name together */
@@ -900,8 +899,38 @@ test_dbd_hundred_thousand_sacct(void **state)
 	snprintf(args, sizeof(args), "-u nobody -s CA --name job3 -S %s -E %s", s, e);
 	check_filter(args, &f, NULL, 0);
 	/* jobs by id, whatever their time */
-	static const uint32_t only[] = {1, 4242, 77777, 100000};
-	check_filter("-j 1,4242,77777,100000,100001", NULL, only, 4);
+	const uint32_t only[] = {1, 4242, big_jobs / 9 * 7, big_jobs};
+	snprintf(args, sizeof(args), "-j %u,%u,%u,%u,%u", only[0], only[1], only[2], only[3], big_jobs + 1);
+	check_filter(args, NULL, only, 4);
+}
+
+static void
+test_dbd_hundred_thousand_sacct(void **state)
+{
+	char bin[512];
+	snprintf(bin, sizeof(bin), "%s/sacct", HERD_BUILD_DIR);
+	if (access(bin, X_OK) != 0)
+		skip();
+	big_jobs = 100000;
+	big_sacct("accounting_storage/sqlite", "");
+}
+
+/* the same filters on MariaDB (its own query code), over 20,000 jobs */
+static void
+test_dbd_mariadb_sacct(void **state)
+{
+	char bin[512];
+	snprintf(bin, sizeof(bin), "%s/sacct", HERD_BUILD_DIR);
+	if (access(bin, X_OK) != 0)
+		skip();
+	if (md_start() < 0) {
+		print_message("no MariaDB server here (see %s/mariadb.log): skipped\n", tdir);
+		skip();
+	}
+	char extra[128];
+	snprintf(extra, sizeof(extra), "StorageHost=127.0.0.1\nStoragePort=%u\nStorageUser=root\n", md_port);
+	big_jobs = 20000;
+	big_sacct("accounting_storage/mysql", extra);
 }
 
 int
@@ -914,6 +943,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dbd_associations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_mariadb, setup, md_teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_hundred_thousand_sacct, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_mariadb_sacct, setup, md_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
