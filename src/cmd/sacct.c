@@ -331,18 +331,43 @@ dbd_rpc(struct client *c, const struct acct_query *q, struct msg *resp)
 		return -1;
 	}
 	int rc = net_send_msg(fd, c->auth, REQ_ACCT_QUERY, 1, q);
-	if (rc == 0) {
-		int msg_ms = (int)(c->conf->msg_timeout ? c->conf->msg_timeout : 10) * 1000 * 6;
+	int msg_ms = (int)(c->conf->msg_timeout ? c->conf->msg_timeout : 10) * 1000 * 6;
+	if (rc == 0)
 		rc = net_recv_msg(fd, NULL, 0, msg_ms, resp);
+	/* a large reply comes in parts: the jobs of each are appended */
+	while (rc == 0 && resp->type == RESP_ACCT_JOBS && ((struct acct_jobs *)resp->body)->more) {
+		struct msg next;
+		memset(&next, 0, sizeof(next));
+		rc = net_recv_msg(fd, NULL, 0, msg_ms, &next);
+		if (rc != 0)
+			break;
+		if (next.type != RESP_ACCT_JOBS) {
+			msg_free(&next);
+			rc = HERD_EPROTO;
+			break;
+		}
+		struct acct_jobs *all = resp->body, *part = next.body;
+		all->jobs =
+		    xreallocarray(all->jobs, (size_t)all->jobs_cnt + part->jobs_cnt, sizeof(*all->jobs));
+		memcpy(all->jobs + all->jobs_cnt, part->jobs, (size_t)part->jobs_cnt * sizeof(*part->jobs));
+		all->jobs_cnt += part->jobs_cnt;
+		all->more = part->more;
+		part->jobs_cnt = 0; /* the records are all's now */
+		msg_free(&next);
 	}
 	int saved = errno;
 	close(fd);
 	errno = saved;
-	if (rc != 0)
+	if (rc != 0) {
+		if (resp->body)
+			msg_free(resp);
 		return rc;
+	}
 	if (resp->type == RESP_RC) {
 		struct rc *r = resp->body;
 		int code = r->rc;
+		if (r->msg && *r->msg)
+			fprintf(stderr, "sacct: error: %s\n", r->msg);
 		msg_free(resp);
 		return code ? code : HERD_EPROTO;
 	}

@@ -126,6 +126,44 @@ reply(struct conn *cn, unsigned type, uint32_t req_id, const void *rec)
 	buf_free(&b);
 }
 
+/* The jobs of a query in one RESP_ACCT_JOBS, or in several parts when
+ * they are more than REPLY_PART_MAX; each but the last says more follows
+ * (last_more: this part is not the last one of the reply). */
+/* A reply to sacct is sent in parts of at most this much (a part holds
+ * one job at least, and a job is far smaller than a message may be). */
+#define REPLY_PART_MAX (16U << 20)
+_Static_assert(REPLY_PART_MAX <= WIRE_MAX_BODY, "a reply part fits a message");
+
+static void
+reply_jobs(struct conn *cn, uint32_t req_id, struct acct_job *jobs, uint32_t cnt, uint32_t last_more)
+{
+	struct acct_jobs part = {.jobs = jobs, .jobs_cnt = cnt, .more = last_more};
+	struct buf b;
+	buf_init(&b);
+	wire_encode(NULL, RESP_ACCT_JOBS, req_id, &part, &b);
+	if (b.len <= WIRE_HDR_LEN + (size_t)REPLY_PART_MAX || cnt < 2) {
+		size_t len = b.len;
+		void *data = buf_take(&b);
+		if (evbuffer_add_reference(bufferevent_get_output(cn->bev), data, len, reply_done, NULL) <
+		    0) {
+			bufferevent_write(cn->bev, data, len);
+			free(data);
+		}
+		buf_free(&b);
+		return;
+	}
+	/* parts of about three quarters of the limit (a part that is still
+	 * too large is split again) */
+	uint32_t parts = (uint32_t)(b.len / (REPLY_PART_MAX / 4 * 3)) + 1;
+	log_verbose("a reply of %u jobs, %zu bytes: in %u parts", cnt, b.len, parts);
+	buf_free(&b);
+	uint32_t per = (cnt + parts - 1) / parts;
+	for (uint32_t i = 0; i < cnt; i += per) {
+		uint32_t n = cnt - i < per ? cnt - i : per;
+		reply_jobs(cn, req_id, jobs + i, n, i + n < cnt ? 1 : last_more);
+	}
+}
+
 static void
 reply_rc(struct conn *cn, uint32_t req_id, int rc, const char *msg)
 {
@@ -233,7 +271,7 @@ do_query(struct conn *cn, struct msg *m)
 		reply_rc(cn, m->req_id, HERD_EINTERNAL, err);
 	} else {
 		log_verbose("query from uid %u: %u job(s)", m->uid, out.jobs_cnt);
-		reply(cn, RESP_ACCT_JOBS, m->req_id, &out);
+		reply_jobs(cn, m->req_id, out.jobs, out.jobs_cnt, 0);
 		proto_free(&rdesc_acct_jobs, &out);
 	}
 	q->users = saved_users;

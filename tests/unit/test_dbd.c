@@ -898,6 +898,13 @@ big_sacct(const char *storage_type, const char *extra)
 	f.state = JOB_CANCELLED;
 	snprintf(args, sizeof(args), "-u nobody -s CA --name job3 -S %s -E %s", s, e);
 	check_filter(args, &f, NULL, 0);
+	/* every job: the reply comes in parts (16 MB each at most) */
+	utc(s, sizeof(s), BIG_T0 - 10);
+	utc(e, sizeof(e), BIG_T0 + 10 * (int64_t)big_jobs + 1000);
+	f = (struct big_filter){
+	    .state = NO_VAL, .start = BIG_T0 - 10, .end = BIG_T0 + 10 * (int64_t)big_jobs + 1000};
+	snprintf(args, sizeof(args), "-S %s -E %s", s, e);
+	check_filter(args, &f, NULL, 0);
 	/* jobs by id, whatever their time */
 	const uint32_t only[] = {1, 4242, big_jobs / 9 * 7, big_jobs};
 	snprintf(args, sizeof(args), "-j %u,%u,%u,%u,%u", only[0], only[1], only[2], only[3], big_jobs + 1);

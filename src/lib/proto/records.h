@@ -479,7 +479,11 @@
 	X(S, I64, , start) \
 	X(S, I64, , end)
 
-#define REC_acct_jobs(X, S) X(S, ARR, acct_job, jobs)
+/* more: herddbd splits a reply too large for one message into several;
+ * every one but the last says more follows */
+#define REC_acct_jobs(X, S) \
+	X(S, ARR, acct_job, jobs) \
+	X(S, U32, , more)
 
 /* srun -> herdctld: a new step in job_id (flags STEP_F_*, sigflags.h). */
 #define REC_step_create_req(X, S) \
