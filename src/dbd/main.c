@@ -50,6 +50,7 @@ struct dbd {
 	struct conn *conns;
 	struct acct_tables tables; /* sacctmgr's, as stored */
 	int store_failing; /* the last store of job rows failed (said once) */
+	struct event *purge_ev; /* PurgeJobAfter / PurgeStepAfter, hourly */
 };
 
 /* An outage of the database is one line when it starts and one when it
@@ -589,6 +590,34 @@ store_connect(struct dbd *d)
 		log_info("%s: the database answers after %u s", d->ops->type, waited);
 }
 
+/* PurgeJobAfter / PurgeStepAfter: at the start, then every hour */
+#define PURGE_INTERVAL_S 3600
+
+static void
+purge_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct dbd *d = arg;
+	char err[512];
+	int64_t now = (int64_t)time(NULL), jobs_before, steps_before;
+	if (store_purge_time(d->dconf->purge_job_after, now, &jobs_before, err, sizeof(err)) < 0 ||
+	    store_purge_time(d->dconf->purge_step_after, now, &steps_before, err, sizeof(err)) < 0)
+		return; /* checked at the start */
+	uint64_t nj = 0, ns = 0;
+	if (jobs_before > 0 || steps_before > 0) {
+		if (d->ops->purge(d->store, jobs_before, steps_before, &nj, &ns, err, sizeof(err)) < 0)
+			log_warnx("purge failed: %s", err);
+		else if (nj || ns)
+			log_info("purged %llu job(s) and %llu step(s) (PurgeJobAfter=%s PurgeStepAfter=%s)",
+			    (unsigned long long)nj, (unsigned long long)ns,
+			    d->dconf->purge_job_after ? d->dconf->purge_job_after : "-",
+			    d->dconf->purge_step_after ? d->dconf->purge_step_after : "-");
+	}
+	struct timeval tv = {PURGE_INTERVAL_S, 0};
+	evtimer_add(d->purge_ev, &tv);
+}
+
 static char *
 default_dbd_conf(void)
 {
@@ -661,6 +690,10 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (!auth_can_verify(d->auth))
 		fatalx("%s: cannot verify credentials (key not readable?)", auth_type_name(d->auth));
+	int64_t purge_at;
+	if (store_purge_time(d->dconf->purge_job_after, time(NULL), &purge_at, err, sizeof(err)) < 0 ||
+	    store_purge_time(d->dconf->purge_step_after, time(NULL), &purge_at, err, sizeof(err)) < 0)
+		fatalx("%s: %s", conf_path, err);
 	int lfd = net_listen(d->dconf->dbd_addr, d->dconf->dbd_port);
 	if (lfd < 0)
 		fatal("cannot listen on %s:%u", d->dconf->dbd_addr, d->dconf->dbd_port);
@@ -689,6 +722,8 @@ main(int argc, char **argv)
 			fclose(f);
 		}
 	}
+	d->purge_ev = evtimer_new(d->base, purge_cb, d);
+	purge_cb(-1, 0, d);
 	log_info("herddbd %s started: %s %s, listening on %s:%u", HERD_VERSION, d->ops->type,
 	    d->dconf->storage_loc, d->dconf->dbd_addr, d->dconf->dbd_port);
 
@@ -699,6 +734,7 @@ main(int argc, char **argv)
 		conn_close(d->conns);
 	for (int i = 0; i < 3; i++)
 		event_free(d->sig_ev[i]);
+	event_free(d->purge_ev);
 	event_free(d->listen_ev);
 	close(d->listen_fd);
 	event_base_free(d->base);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <strings.h>
 
 #include "base/xmalloc.h"
 #include "hostlist/hostlist.h"
@@ -130,4 +132,43 @@ store_field_version(const struct rdesc *d, size_t i)
 		if (strcmp(d->fields[k].name, first) == 0)
 			return 3;
 	return 1;
+}
+
+int
+store_purge_time(const char *value, int64_t now, int64_t *before, char *err, size_t errlen)
+{
+	*before = 0;
+	if (value == NULL || *value == '\0')
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(value, &end, 10);
+	if (end == value || errno || n > 100000) {
+		snprintf(err, errlen, "Invalid purge time: %s", value);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	int64_t unit;
+	if (*end == '\0' || strncasecmp(end, "month", 5) == 0)
+		unit = 0; /* calendar months */
+	else if (strncasecmp(end, "day", 3) == 0)
+		unit = 86400;
+	else if (strncasecmp(end, "hour", 4) == 0)
+		unit = 3600;
+	else {
+		snprintf(err, errlen, "Invalid purge time: %s", value);
+		return -1;
+	}
+	if (unit) {
+		*before = now - (int64_t)n * unit;
+		return 0;
+	}
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	tm.tm_mon -= (int)n;
+	tm.tm_isdst = -1;
+	*before = (int64_t)mktime(&tm);
+	return 0;
 }

@@ -52,6 +52,12 @@ struct store_ops {
 	/* Replace the association tables with t in one transaction.  0, or
 	 * -1 with err (the stored tables are unchanged then). */
 	int (*put_tables)(struct store *s, const struct acct_tables *t, char *err, size_t errlen);
+	/* PurgeJobAfter / PurgeStepAfter: delete the jobs (with their steps)
+	 * that ended before jobs_before, and the steps of jobs that ended
+	 * before steps_before (0: keep).  The counts deleted go to *njobs and
+	 * *nsteps.  0, or -1 with err. */
+	int (*purge)(struct store *s, int64_t jobs_before, int64_t steps_before, uint64_t *njobs,
+	    uint64_t *nsteps, char *err, size_t errlen);
 	void (*close)(struct store *s);
 };
 
@@ -67,6 +73,11 @@ const struct store_ops *store_find(const char *storage_type, char *err, size_t e
  * unset is $HERD_STORAGE_PASS or none.  *out is NULL or malloc'd.  0, or
  * -1 with a message in err. */
 int store_resolve_pass(const char *conf_value, char **out, char *err, size_t errlen);
+
+/* A Purge*After value ("12", "12months", "30days", "48hours"; a bare
+ * number is months) as the time before which records go, from now; 0
+ * for unset or "0" (keep everything).  0, or -1 with a message in err. */
+int store_purge_time(const char *value, int64_t now, int64_t *before, char *err, size_t errlen);
 
 /* acct_query.nodelist: keep the jobs that ran on at least one of those
  * nodes (applied after the backend's query).  NULL or "" keeps all.  0,

@@ -851,6 +851,38 @@ md_put_tables(struct store *s, const struct acct_tables *t, char *err, size_t er
 	return rc;
 }
 
+static int
+md_purge(struct store *s, int64_t jobs_before, int64_t steps_before, uint64_t *njobs, uint64_t *nsteps,
+    char *err, size_t errlen)
+{
+	*njobs = *nsteps = 0;
+	if (md_alive(s, err, errlen) < 0)
+		return -1;
+	int64_t steps_at = steps_before > jobs_before ? steps_before : jobs_before;
+	char q[256];
+	if (steps_at > 0) {
+		snprintf(q, sizeof(q),
+		    "DELETE steps FROM steps JOIN jobs ON steps.job_db = jobs.id"
+		    " WHERE jobs.\"time_end\" > 0 AND jobs.\"time_end\" < %lld",
+		    (long long)steps_at);
+		if (mysql_query(s->db, q) != 0) {
+			merr(err, errlen, "mysql: %s", mysql_error(s->db));
+			return -1;
+		}
+		*nsteps = (uint64_t)mysql_affected_rows(s->db);
+	}
+	if (jobs_before > 0) {
+		snprintf(q, sizeof(q), "DELETE FROM jobs WHERE \"time_end\" > 0 AND \"time_end\" < %lld",
+		    (long long)jobs_before);
+		if (mysql_query(s->db, q) != 0) {
+			merr(err, errlen, "mysql: %s", mysql_error(s->db));
+			return -1;
+		}
+		*njobs = (uint64_t)mysql_affected_rows(s->db);
+	}
+	return 0;
+}
+
 const struct store_ops store_mariadb_ops = {
     .type = "accounting_storage/mysql",
     .open = md_open,
@@ -859,5 +891,6 @@ const struct store_ops store_mariadb_ops = {
     .query = md_query,
     .get_tables = md_get_tables,
     .put_tables = md_put_tables,
+    .purge = md_purge,
     .close = md_close,
 };

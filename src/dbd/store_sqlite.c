@@ -826,6 +826,45 @@ sq_put_tables(struct store *s, const struct acct_tables *t, char *err, size_t er
 	return -1;
 }
 
+static int
+sq_purge(struct store *s, int64_t jobs_before, int64_t steps_before, uint64_t *njobs, uint64_t *nsteps,
+    char *err, size_t errlen)
+{
+	*njobs = *nsteps = 0;
+	if (exec_sql(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	static const char *const sql[2] = {
+	    "DELETE FROM steps WHERE job_db IN (SELECT id FROM jobs WHERE \"time_end\" > 0 AND "
+	    "\"time_end\" < ?)",
+	    "DELETE FROM jobs WHERE \"time_end\" > 0 AND \"time_end\" < ?"};
+	/* the steps of jobs that go, or only steps; then the jobs */
+	int64_t steps_at = steps_before > jobs_before ? steps_before : jobs_before;
+	int64_t at[2] = {steps_at, jobs_before};
+	uint64_t *count[2] = {nsteps, njobs};
+	int rc = 0;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		if (at[i] <= 0)
+			continue;
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+			rc = -1;
+		} else {
+			sqlite3_bind_int64(st, 1, at[i]);
+			if (sqlite3_step(st) == SQLITE_DONE)
+				*count[i] = (uint64_t)sqlite3_changes(s->db);
+			else
+				rc = -1;
+		}
+		if (rc < 0)
+			serr(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+	}
+	if (rc == 0 && exec_sql(s, "COMMIT", err, errlen) == 0)
+		return 0;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 static void
 sq_close(struct store *s)
 {
@@ -846,5 +885,6 @@ const struct store_ops store_sqlite_ops = {
     .query = sq_query,
     .get_tables = sq_get_tables,
     .put_tables = sq_put_tables,
+    .purge = sq_purge,
     .close = sq_close,
 };

@@ -98,7 +98,7 @@ write_confs(const char *storage_type, const char *extra)
 	    tdir);
 	write_file("slurmdbd.conf", 0600,
 	    "DbdHost=localhost\nDbdAddr=127.0.0.1\nDbdPort=%u\nSlurmUser=%s\n"
-	    "StorageType=%s\nStorageLoc=%s/acct.db\nPurgeJobAfter=12month\n%s",
+	    "StorageType=%s\nStorageLoc=%s/acct.db\n%s",
 	    port, user, storage_type, tdir, extra);
 	free(user);
 }
@@ -840,17 +840,24 @@ check_filter(const char *args, const struct big_filter *f, const uint32_t *only,
 	free(got);
 }
 
-/* big_jobs jobs through herddbd on a store, then sacct's filters */
+/* slurm.conf for sacct: accounting through the test's herddbd */
 static void
-big_sacct(const char *storage_type, const char *extra)
+write_sacct_conf(void)
 {
-	write_confs(storage_type, extra);
 	write_file("slurm.conf", 0644,
 	    "ClusterName=test\nSlurmctldHost=localhost\nAuthType=auth/slurm\n"
 	    "AuthInfo=key=%s/herd.key\nNodeName=n1 CPUs=1\nPartitionName=debug Nodes=n1\n"
 	    "AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageHost=127.0.0.1\n"
 	    "AccountingStoragePort=%u\n",
 	    tdir, port);
+}
+
+/* big_jobs jobs through herddbd on a store, then sacct's filters */
+static void
+big_sacct(const char *storage_type, const char *extra)
+{
+	write_confs(storage_type, extra);
+	write_sacct_conf();
 	dbd_pid = start_dbd();
 	int fd = connect_dbd();
 	/* through herddbd, as herdctld sends them: many rows a request */
@@ -934,10 +941,79 @@ test_dbd_mariadb_sacct(void **state)
 		print_message("no MariaDB server here (see %s/mariadb.log): skipped\n", tdir);
 		skip();
 	}
-	char extra[128];
+	char extra[256];
 	snprintf(extra, sizeof(extra), "StorageHost=127.0.0.1\nStoragePort=%u\nStorageUser=root\n", md_port);
 	big_jobs = 20000;
 	big_sacct("accounting_storage/mysql", extra);
+	/* PurgeJobAfter on MariaDB: every one of them ended in 2025 */
+	int st;
+	kill(dbd_pid, SIGTERM);
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+	strncat(extra, "PurgeJobAfter=12months\n", sizeof(extra) - strlen(extra) - 1);
+	write_confs("accounting_storage/mysql", extra);
+	write_sacct_conf();
+	dbd_pid = start_dbd();
+	close(connect_dbd());
+	/* the purge runs before the first request is served */
+	uint32_t got[4];
+	assert_int_equal(run_sacct("-S 2025-01-01 -E now", got, 4), 0);
+	log_contains("purged 20000 job(s)");
+}
+
+/* PurgeJobAfter / PurgeStepAfter: old jobs go with their steps, older
+ * steps go alone, recent and running jobs stay; a bad value stops herddbd */
+static void
+test_dbd_purge(void **state)
+{
+	write_confs("accounting_storage/sqlite", "");
+	dbd_pid = start_dbd();
+	int fd = connect_dbd();
+	int64_t now = (int64_t)time(NULL);
+	const int64_t ended_ago[4] = {90 * 86400, 20 * 86400, 86400, -1}; /* -1: running */
+	struct acct_jobs b = {.jobs = xcalloc(4, sizeof(struct acct_job)), .jobs_cnt = 4};
+	for (uint32_t i = 0; i < 4; i++) {
+		make_job(&b.jobs[i], i + 1, "root");
+		struct acct_job *j = &b.jobs[i];
+		j->time_submit = j->time_eligible = j->time_start = now - 100 * 86400 + i;
+		j->time_end = ended_ago[i] < 0 ? 0 : now - ended_ago[i];
+		if (ended_ago[i] < 0)
+			j->state = JOB_RUNNING;
+	}
+	assert_int_equal(rpc_rc(fd, auth, REQ_ACCT_JOBS, &b), 0);
+	proto_free(&rdesc_acct_jobs, &b);
+	close(fd);
+	int st;
+	kill(dbd_pid, SIGTERM);
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+
+	write_confs("accounting_storage/sqlite", "PurgeJobAfter=1month\nPurgeStepAfter=10days\n");
+	dbd_pid = start_dbd();
+	fd = connect_dbd(); /* the purge runs before the first request is served */
+	static char *ids[] = {"1", "2", "3", "4"};
+	struct acct_query q = {.flags = 2, .jobs = ids, .jobs_cnt = 4};
+	struct msg m;
+	rpc(fd, auth, REQ_ACCT_QUERY, &q, &m);
+	assert_int_equal(m.type, RESP_ACCT_JOBS);
+	struct acct_jobs *r = m.body;
+	assert_int_equal(r->jobs_cnt, 3); /* job 1 ended 90 days ago: gone */
+	assert_int_equal(r->jobs[0].job_id, 2);
+	assert_int_equal(r->jobs[0].steps_cnt, 0); /* ended 20 days ago: its steps gone */
+	assert_int_equal(r->jobs[1].job_id, 3);
+	assert_int_equal(r->jobs[1].steps_cnt, 1);
+	assert_int_equal(r->jobs[2].job_id, 4);
+	assert_int_equal(r->jobs[2].steps_cnt, 1);
+	msg_free(&m);
+	close(fd);
+	log_contains("purged 1 job(s) and 2 step(s)");
+	kill(dbd_pid, SIGTERM);
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+
+	write_confs("accounting_storage/sqlite", "PurgeJobAfter=12weeks\n");
+	dbd_pid = start_dbd();
+	assert_int_equal(waitpid(dbd_pid, &st, 0), dbd_pid);
+	dbd_pid = -1;
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	log_contains("Invalid purge time: 12weeks");
 }
 
 int
@@ -951,6 +1027,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dbd_mariadb, setup, md_teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_hundred_thousand_sacct, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dbd_mariadb_sacct, setup, md_teardown),
+	    cmocka_unit_test_setup_teardown(test_dbd_purge, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
