@@ -223,6 +223,19 @@ keep_latest_runs(struct acct_jobs *res)
 	free(drop);
 }
 
+/* a numeric uid or gid; -1 for anything else */
+static int
+id_number(const char *s, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno || v >= 0xffffffffUL)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 /* -u: every item a user name (numeric uids become names when known) */
 static int
 users_resolve(struct strlist *users)
@@ -231,10 +244,8 @@ users_resolve(struct strlist *users)
 		const char *u = users->v[i];
 		if (getpwnam(u) != NULL)
 			continue;
-		char *end;
-		errno = 0;
-		unsigned long v = strtoul(u, &end, 10);
-		if (*u == '\0' || *end != '\0' || errno || v >= 0xffffffffUL) {
+		uint32_t v;
+		if (id_number(u, &v) < 0) {
 			fprintf(stderr, "sacct: error: Invalid user id: %s\n", u);
 			return -1;
 		}
@@ -259,14 +270,10 @@ groups_resolve(const struct strlist *groups, uint32_t **gids)
 			(*gids)[i] = (uint32_t)gr->gr_gid;
 			continue;
 		}
-		char *end;
-		errno = 0;
-		unsigned long v = strtoul(g, &end, 10);
-		if (*g == '\0' || *end != '\0' || errno || v >= 0xffffffffUL) {
+		if (id_number(g, &(*gids)[i]) < 0) {
 			fprintf(stderr, "sacct: error: Invalid group id: %s\n", g);
 			return -1;
 		}
-		(*gids)[i] = (uint32_t)v;
 	}
 	return 0;
 }

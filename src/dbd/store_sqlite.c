@@ -718,7 +718,8 @@ sq_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 	    load_steps(s, buf_str(&a->sql), a, refs, out, err, errlen) < 0)
 		goto out;
 	/* job id, then submit time (the rows came in index order) */
-	qsort(out->jobs, out->jobs_cnt, sizeof(*out->jobs), cmp_job);
+	if (out->jobs_cnt > 1)
+		qsort(out->jobs, out->jobs_cnt, sizeof(*out->jobs), cmp_job);
 	rc = 0;
 out:
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);

@@ -787,14 +787,17 @@ acct_job_lines(const struct acct_out *o, const struct acct_job *j, struct buf *o
 		line(o, j, NULL, out);
 	if (o->allocations)
 		return;
-	/* as Slurm lists them: batch, extern, then the numbered steps */
-	for (int pass = 0; pass < 3; pass++)
-		for (uint32_t i = 0; i < j->steps_cnt; i++) {
-			uint32_t id = j->steps[i].step_id;
-			int p = id == STEP_ID_BATCH ? 0 : id == STEP_ID_EXTERN ? 1 : 2;
-			if (p == pass && (o->want == NULL || o->want(j, &j->steps[i], o->want_arg)))
+	for (int pass = 0; pass < ACCT_STEP_PASSES; pass++)
+		for (uint32_t i = 0; i < j->steps_cnt; i++)
+			if (acct_step_pass(j->steps[i].step_id) == pass &&
+			    (o->want == NULL || o->want(j, &j->steps[i], o->want_arg)))
 				line(o, j, &j->steps[i], out);
-		}
+}
+
+int
+acct_step_pass(uint32_t step_id)
+{
+	return step_id == STEP_ID_BATCH ? 0 : step_id == STEP_ID_EXTERN ? 1 : 2;
 }
 
 int

@@ -65,6 +65,12 @@ void acct_render(const struct acct_out *o, struct acct_job *jobs, size_t n, stru
 /* sacct -e: every field name, in columns */
 void acct_helpformat(struct buf *out);
 
+/* Steps are listed as Slurm lists them: batch, extern, then the numbered
+ * ones; a job's steps are printed in ACCT_STEP_PASSES passes over its
+ * array, a step in pass acct_step_pass(its id). */
+#define ACCT_STEP_PASSES 3
+int acct_step_pass(uint32_t step_id);
+
 /* sacct --json: the jobs and their steps (those o->want takes; none with
  * o->allocations) as one JSON document (acctjson.c) */
 void acct_json(const struct acct_out *o, const struct acct_job *jobs, size_t n, struct buf *out);

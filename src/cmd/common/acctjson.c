@@ -441,14 +441,12 @@ json_job(struct jw *w, const struct acct_job *j, const struct acct_out *o)
 	jw_str(w, "reason", job_reason_string(j->reason));
 	jw_close(w, '}');
 	jw_open(w, "steps", '[');
-	/* as the text output lists them: batch, extern, then the numbered steps */
-	for (int pass = 0; !o->allocations && pass < 3; pass++)
-		for (uint32_t i = 0; i < j->steps_cnt; i++) {
-			uint32_t id = j->steps[i].step_id;
-			int p = id == STEP_ID_BATCH ? 0 : id == STEP_ID_EXTERN ? 1 : 2;
-			if (p == pass && (o->want == NULL || o->want(j, &j->steps[i], o->want_arg)))
+	/* in the order of the text output */
+	for (int pass = 0; !o->allocations && pass < ACCT_STEP_PASSES; pass++)
+		for (uint32_t i = 0; i < j->steps_cnt; i++)
+			if (acct_step_pass(j->steps[i].step_id) == pass &&
+			    (o->want == NULL || o->want(j, &j->steps[i], o->want_arg)))
 				json_step(w, j, &j->steps[i], now);
-		}
 	jw_close(w, ']');
 	jw_open(w, "tres", '{');
 	jw_tres(w, "allocated", j->tres_alloc);
