@@ -498,8 +498,18 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	/* the output fields */
+	/* everything freed at done: */
 	struct acct_out o = {0};
+	struct jobsels sel = {0};
+	struct strlist job_ids = {0}, st_names = {0};
+	struct hostlist *want_nodes = NULL;
+	uint32_t *gids = NULL;
+	struct client c;
+	int have_client = 0, ret = 0;
+	struct msg resp;
+	memset(&resp, 0, sizeof(resp));
+
+	/* the output fields */
 	char err[256];
 	const char *env_fmt = getenv("SACCT_FORMAT");
 	const char *list = SACCT_DEFAULT_FORMAT;
@@ -513,7 +523,7 @@ main(int argc, char **argv)
 		list = buf_str(&fmt);
 	if (acct_out_parse(&o, list, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sacct: error: %s\n", err);
-		return client_exit_error();
+		goto fail;
 	}
 	o.parsable = parsable;
 	o.noconvert = noconvert;
@@ -523,14 +533,12 @@ main(int argc, char **argv)
 	o.now = (int64_t)time(NULL);
 
 	/* the selection: herddbd gets the job part of each -j item */
-	struct jobsels sel = {0};
-	struct strlist job_ids = {0};
 	for (size_t i = 0; i < jobs.n; i++) {
 		size_t jl;
 		sel.v = xreallocarray(sel.v, sel.n + 1, sizeof(*sel.v));
 		if (jobsel_parse(jobs.v[i], &sel.v[sel.n], &jl) < 0) {
 			fprintf(stderr, "sacct: error: Invalid job id: %s\n", jobs.v[i]);
-			return client_exit_error();
+			goto fail;
 		}
 		if (sel.v[sel.n].has_step) {
 			o.want = want_line;
@@ -543,12 +551,11 @@ main(int argc, char **argv)
 			strlist_add(&job_ids, id);
 		free(id);
 	}
-	struct strlist st_names = {0};
 	for (size_t i = 0; i < states.n; i++) {
 		int64_t v = job_state_parse(states.v[i]);
 		if (v < 0) {
 			fprintf(stderr, "sacct: error: Invalid state: %s\n", states.v[i]);
-			return client_exit_error();
+			goto fail;
 		}
 		/* herddbd selects on the numeric base state; flag states
 		 * (COMPLETING, REQUEUED ...) are not stored, so they add nothing */
@@ -559,12 +566,11 @@ main(int argc, char **argv)
 		if (!strlist_has(&st_names, num))
 			strlist_add(&st_names, num);
 	}
-	struct hostlist *want_nodes = NULL;
 	if (nodelist) {
 		want_nodes = hostlist_create(nodelist);
 		if (want_nodes == NULL) {
 			fprintf(stderr, "sacct: error: Invalid node list: %s\n", nodelist);
-			return client_exit_error();
+			goto fail;
 		}
 	}
 	int64_t now = o.now, start, end = now;
@@ -576,30 +582,28 @@ main(int argc, char **argv)
 		start = today_midnight(now);
 	if (start_s && time_abs_parse(start_s, now, &start) < 0) {
 		fprintf(stderr, "sacct: error: Invalid time specification (pos=0): %s\n", start_s);
-		return client_exit_error();
+		goto fail;
 	}
 	if (end_s && time_abs_parse(end_s, now, &end) < 0) {
 		fprintf(stderr, "sacct: error: Invalid time specification (pos=0): %s\n", end_s);
-		return client_exit_error();
+		goto fail;
 	}
 	if (start > end) {
 		char a[64], b[64];
 		fprintf(stderr, "sacct: error: Start time (%s) requested is after end time (%s).\n",
 		    fmt_timestamp(a, sizeof(a), start, "Unknown"),
 		    fmt_timestamp(b, sizeof(b), end, "Unknown"));
-		return client_exit_error();
+		goto fail;
 	}
-	uint32_t *gids = NULL;
 	if (users_resolve(&users) < 0 || groups_resolve(&groups, &gids) < 0)
-		return client_exit_error();
+		goto fail;
 
-	struct client c;
 	if (client_init(&c, "sacct") < 0)
-		return client_exit_error();
+		goto fail;
+	have_client = 1;
 	if (c.conf->acct_storage_type && strstr(c.conf->acct_storage_type, "none")) {
 		fprintf(stderr, "sacct: error: Slurm accounting storage is disabled\n");
-		client_fini(&c);
-		return client_exit_error();
+		goto fail;
 	}
 	if (users.n == 0 && !allusers && getuid() != 0) {
 		struct passwd *pw = getpwuid(getuid());
@@ -632,17 +636,14 @@ main(int argc, char **argv)
 	q.start = start;
 	q.end = end;
 
-	struct msg resp;
 	int rc = dbd_rpc(&c, &q, &resp);
 	if (rc < 0) {
 		fprintf(stderr, "sacct: error: Problem talking to the database: %s\n", strerror(errno));
-		client_fini(&c);
-		return client_exit_error();
+		goto fail;
 	}
 	if (rc > 0) {
 		fprintf(stderr, "sacct: error: Problem talking to the database: %s\n", herd_strerror(rc));
-		client_fini(&c);
-		return client_exit_error();
+		goto fail;
 	}
 
 	struct acct_jobs *res = resp.body;
@@ -660,8 +661,13 @@ main(int argc, char **argv)
 	} else {
 		acct_render(&o, res->jobs, res->jobs_cnt, &out);
 	}
-	int wrc = cmd_write_stdout(&out);
+	if (cmd_write_stdout(&out) < 0)
+		ret = client_exit_error();
 	buf_free(&out);
+	goto done;
+fail:
+	ret = client_exit_error();
+done:
 	msg_free(&resp);
 	acct_out_free(&o);
 	buf_free(&fmt);
@@ -678,6 +684,7 @@ main(int argc, char **argv)
 	strlist_free(&qos);
 	free(gids);
 	hostlist_destroy(want_nodes);
-	client_fini(&c);
-	return wrc < 0 ? client_exit_error() : 0;
+	if (have_client)
+		client_fini(&c);
+	return ret;
 }

@@ -87,6 +87,7 @@ main(int argc, char **argv)
 	}
 	if (o.mpi != NULL && strcmp(o.mpi, "list") == 0) {
 		mpi_list();
+		jobopt_fini(&o);
 		return 0;
 	}
 	const char *jobid_env = getenv("SLURM_JOB_ID");
@@ -103,20 +104,27 @@ main(int argc, char **argv)
 	envp[envn] = NULL;
 	int prc = jobopt_parse_env(&o, envp);
 	strv_free(envp, envn);
-	if (prc < 0 || jobopt_apply(&o) < 0)
-		return jobopt_report_error(&o, 1);
+	if (prc < 0 || jobopt_apply(&o) < 0) {
+		status = jobopt_report_error(&o, 1);
+		jobopt_fini(&o);
+		return status;
+	}
 	if (idx >= argc) {
 		fprintf(stderr, "%s: fatal: No command given to execute.\n", PROG);
+		jobopt_fini(&o);
 		return 1;
 	}
 	struct client c;
-	if (client_init(&c, PROG) < 0)
+	if (client_init(&c, PROG) < 0) {
+		jobopt_fini(&o);
 		return 1;
+	}
 	const char *mpi = o.mpi ? o.mpi : (c.conf->mpi_default ? c.conf->mpi_default : "none");
 	if (strcmp(mpi, "none") != 0 && strcmp(mpi, "pmix") != 0 && strncmp(mpi, "pmix_", 5) != 0) {
 		error("Couldn't find the specified plugin name for mpi/%s looking at all files", mpi);
 		error("cannot create mpi context for mpi/%s", mpi);
 		client_fini(&c);
+		jobopt_fini(&o);
 		return 1;
 	}
 

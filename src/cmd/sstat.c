@@ -51,8 +51,10 @@ node_stat(
 	if (net_send_msg(fd, c->auth, REQ_STEP_STAT, 1, &q) == 0 &&
 	    net_recv_msg(fd, NULL, 0, 5000, &m) == 0) {
 		if (m.type == RESP_STEP_STAT) {
+			/* the record's strings are out's now */
 			*out = *(struct acct_step *)m.body;
-			out->nodes = out->nodes ? xstrdup(out->nodes) : NULL;
+			free(out->name);
+			free(out->tres_alloc);
 			out->name = NULL;
 			out->tres_alloc = NULL;
 			free(m.body);

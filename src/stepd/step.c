@@ -79,6 +79,7 @@ struct sstep {
 	struct stepd_usage usage;
 	int64_t next_sample_ms;
 	int sample_now; /* sstat asked (STEPD_SIG_SAMPLE) */
+	int64_t sample_gap_ms; /* stepd_sample_gap_ms */
 	pid_t pty_pid; /* task 0 under --pty (its own session) */
 };
 
@@ -732,11 +733,11 @@ stepd_step_run(const char *spool, const char *node, struct step_launch *sl)
 	struct pollfd *p = xcalloc(np, sizeof(struct pollfd));
 	for (;;) {
 		if (stepd_now_ms() >= s->next_sample_ms || s->sample_now) {
-			/* every JobAcctGatherFrequency seconds, and for sstat */
+			/* on the schedule of stepd_sample_gap_ms, and for sstat */
 			stepd_usage_sample(&s->usage, s->cgroup, s->pgid);
 			stepd_usage_publish(&s->usage, s->spool, sl->job_id, sl->step_id, sl->uid, s->n);
-			if (!s->sample_now)
-				s->next_sample_ms = stepd_now_ms() + 1000 * (int64_t)stepd_acct_freq_s;
+			if (stepd_now_ms() >= s->next_sample_ms)
+				s->next_sample_ms = stepd_now_ms() + stepd_sample_gap_ms(&s->sample_gap_ms);
 			s->sample_now = 0;
 		}
 		reap(s);

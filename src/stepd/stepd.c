@@ -295,16 +295,17 @@ stepd_run(const char *spool, const char *node, struct batch_launch *bl)
 	int64_t next_sample = stepd_acct_freq_s ? stepd_now_ms() + STEPD_FIRST_SAMPLE_MS
 	                                        : INT64_MAX; /* first soon after the start */
 	int sample_now = 0; /* sstat asked (STEPD_SIG_SAMPLE) */
+	int64_t sample_gap = 0;
 	struct stepd_usage usage;
 	stepd_usage_init(&usage, 1);
 	stepd_usage_task(&usage, 0, s->child > 0 ? s->child : 0, 0);
 	while (!done) {
 		if (stepd_now_ms() >= next_sample || sample_now) {
-			/* every JobAcctGatherFrequency seconds, and for sstat */
+			/* on the schedule of stepd_sample_gap_ms, and for sstat */
 			stepd_usage_sample(&usage, s->cgroup, s->child);
 			stepd_usage_publish(&usage, s->spool, s->job_id, STEP_ID_BATCH, s->bl->uid, 1);
-			if (!sample_now)
-				next_sample = stepd_now_ms() + 1000 * (int64_t)stepd_acct_freq_s;
+			if (stepd_now_ms() >= next_sample)
+				next_sample = stepd_now_ms() + stepd_sample_gap_ms(&sample_gap);
 			sample_now = 0;
 		}
 		struct pollfd p[2] = {{sfd, POLLIN, 0}, {s->hfd, POLLIN, 0}};

@@ -26,6 +26,10 @@ extern unsigned stepd_acct_freq_s;
 #define STEPD_SIG_SAMPLE SIGUSR2
 /* the first sample, soon after the tasks start (what a short step uses) */
 #define STEPD_FIRST_SAMPLE_MS 100
+/* The time to the next sample: 1 s after the first, then doubling up to
+ * JobAcctGatherFrequency (short steps are seen several times, long ones
+ * at the configured rate).  *gap_ms is the previous gap, 0 at first. */
+int64_t stepd_sample_gap_ms(int64_t *gap_ms);
 
 /* The published usage of job_id.step_id (stepd_common.c): the supervisor
  * is asked for a fresh sample first, and its answer awaited a moment. */

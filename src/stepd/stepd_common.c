@@ -518,6 +518,17 @@ stepd_usage_publish(const struct stepd_usage *u, const char *spool, uint32_t job
 
 unsigned stepd_acct_freq_s = 30;
 
+int64_t
+stepd_sample_gap_ms(int64_t *gap_ms)
+{
+	int64_t max = 1000 * (int64_t)stepd_acct_freq_s;
+	int64_t g = *gap_ms ? *gap_ms * 2 : 1000;
+	if (g > max)
+		g = max;
+	*gap_ms = g;
+	return g;
+}
+
 void
 stepd_usage_refresh(const char *spool, uint32_t job_id, uint32_t step_id, pid_t pid)
 {

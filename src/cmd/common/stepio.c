@@ -498,10 +498,14 @@ open_outputs(struct srun *r)
 			char **first = s == 1 ? &first_o : &first_e;
 			int *shared = s == 1 ? &shared_o : &shared_e;
 			int fd;
+			/* stderr to this task's stdout file */
+			char *opath =
+			    s == 2 && po != NULL && r->t[i].out_fd >= 0 ? expand_pattern(r, po, i) : NULL;
+			int same_as_out = opath != NULL && strcmp(path, opath) == 0;
+			free(opath);
 			if (*first != NULL && strcmp(*first, path) == 0) {
 				fd = *shared;
-			} else if (s == 2 && po != NULL && strcmp(path, expand_pattern(r, po, i)) == 0 &&
-			           r->t[i].out_fd >= 0) {
+			} else if (same_as_out) {
 				fd = r->t[i].out_fd;
 			} else {
 				fd = open(path, flags, 0644);
@@ -509,6 +513,8 @@ open_outputs(struct srun *r)
 					error("Could not open %s file %s: %s", s == 1 ? "stdout" : "stderr",
 					    path, strerror(errno));
 					free(path);
+					free(first_o);
+					free(first_e);
 					return -1;
 				}
 				if (*first == NULL) {
