@@ -172,6 +172,7 @@ struct ctld {
 	int lock_fd;
 	int state_dirty;
 	uint64_t journal_bytes;
+	uint32_t state_unreadable; /* saved records that did not decode (load) */
 	struct pending_reply *replies, **replies_tail;
 
 	struct conn *conns;

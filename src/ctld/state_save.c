@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -168,6 +169,7 @@ replay_record(struct ctld *c, uint32_t kind, const char *p, uint32_t len)
 			if (sv.desc_cnt == 1)
 				proto_free(&rdesc_job_saved, &sv);
 			log_warnx("state: skipping a malformed job record");
+			c->state_unreadable++;
 			return;
 		}
 		struct job *old = job_find(c, sv.st[0].job_id);
@@ -186,8 +188,11 @@ replay_record(struct ctld *c, uint32_t kind, const char *p, uint32_t len)
 		proto_free(&rdesc_job_saved, &sv);
 	} else if (kind == REC_UPDATE) {
 		struct job_state st;
-		if (proto_unpack(&rdesc_job_state, p, len, &st) < 0)
+		if (proto_unpack(&rdesc_job_state, p, len, &st) < 0) {
+			log_warnx("state: skipping a malformed job update");
+			c->state_unreadable++;
 			return;
+		}
 		struct job *j = job_find(c, st.job_id);
 		if (j != NULL) {
 			if (st.purged) {
@@ -242,6 +247,32 @@ replay_file(struct ctld *c, const char *path)
 	return 0;
 }
 
+/*
+ * Records that do not decode (a state written by another herd version, or
+ * damaged inside a record whose checksum holds) would vanish with the
+ * fresh snapshot: the files they came from are kept aside instead, so
+ * that nothing saved is lost and the jobs can still be recovered (by the
+ * version that wrote them).
+ */
+static void
+state_keep_unreadable(struct ctld *c)
+{
+	static const char *const names[2] = {"jobs.snap", "jobs.journal"};
+	long now = (long)time(NULL);
+	for (int i = 0; i < 2; i++) {
+		char *from = state_path(c, names[i]);
+		char *to = xasprintf("%s.unreadable-%ld", from, now);
+		if (rename(from, to) == 0)
+			log_warnx("state: %u saved record(s) could not be read (written by another herd "
+			          "version?): %s kept as %s",
+			    c->state_unreadable, names[i], to);
+		else if (errno != ENOENT)
+			log_warn("state: cannot keep %s aside", from);
+		free(from);
+		free(to);
+	}
+}
+
 int
 state_open(struct ctld *c)
 {
@@ -281,6 +312,8 @@ state_open(struct ctld *c)
 		log_warn("state: cannot read saved state in %s", dir);
 		return -1;
 	}
+	if (c->state_unreadable > 0)
+		state_keep_unreadable(c);
 	if (state_snapshot(c) < 0) {
 		log_warn("state: cannot write %s", dir);
 		return -1;

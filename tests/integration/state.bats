@@ -54,3 +54,35 @@ teardown_file() {
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | sort -n | tr '\n' ' ')" = "$before $after " ]
 }
+
+@test "saved records this version cannot read are kept aside, not dropped" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a small file system"
+	require_daemons
+	require_cmd squeue scontrol python3
+	cd "$HERD_TEST_DIR"
+	jobs_before=$(squeue -h -o %i | sort -n | tr '\n' ' ')
+	[ -n "$jobs_before" ]
+	pid=$(tail -n 1 "$HERD_TEST_DIR/run/extra.pids")
+	kill -9 "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	# a whole record (its checksum holds) that does not decode, as one
+	# written by another version would be
+	python3 - "$HERD_TEST_DIR/state/jobs.journal" <<'PY'
+import struct, sys
+payload = b"\xff" * 7
+h = 2166136261
+for c in payload:
+    h = ((h ^ c) * 16777619) & 0xffffffff
+with open(sys.argv[1], "ab") as f:
+    f.write(struct.pack("<III", 1, len(payload), h) + payload)
+PY
+	"$HERD_BUILD_DIR/herdctld" -D -f "$HERD_TEST_DIR/slurm.conf" >>"$HERD_TEST_DIR/log/herdctld.out" 2>&1 &
+	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	for _ in $(seq 100); do scontrol ping >/dev/null 2>&1 && break; sleep 0.05; done
+	[ "$(squeue -h -o %i | sort -n | tr '\n' ' ')" = "$jobs_before" ]
+	grep -q "1 saved record(s) could not be read" "$HERD_TEST_DIR/log/herdctld.log"
+	kept=$(ls "$HERD_TEST_DIR"/state/jobs.journal.unreadable-*)
+	[ -n "$kept" ]
+	# the kept file still has the record, bytes as written
+	tail -c 7 "$kept" | od -An -tx1 | grep -q "ff ff ff ff ff ff ff"
+}
