@@ -355,6 +355,7 @@ do_register(struct conn *cn, struct msg *m)
 	}
 	proto_destroy(&rdesc_acct_tables, t);
 	cn->controller = 1;
+	log_info("controller of cluster %s connected (%s:%u)", rc->name, host, rc->control_port);
 	reply(cn, RESP_ACCT_TABLES, m->req_id, &d->tables);
 }
 

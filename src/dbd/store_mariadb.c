@@ -672,6 +672,15 @@ idx_cmp(const void *a, const void *b)
 }
 
 static int
+job_cmp(const void *x, const void *y)
+{
+	const struct acct_job *a = x, *b = y;
+	if (a->job_id != b->job_id)
+		return a->job_id < b->job_id ? -1 : 1;
+	return a->time_submit < b->time_submit ? -1 : a->time_submit > b->time_submit;
+}
+
+static int
 md_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
@@ -690,30 +699,39 @@ md_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 	if (build_where(s, q, &w, err, errlen) < 0)
 		goto done;
 	column_names(&rdesc_acct_job, &cols, NULL, NULL);
-	buf_printf(&sql, "SELECT id, %s FROM jobs%s ORDER BY \"job_id\", \"time_submit\"", buf_str(&cols),
-	    buf_str(&w));
+	buf_printf(&sql, "SELECT id, %s FROM jobs%s", buf_str(&cols), buf_str(&w));
 	if (run(s, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", err, errlen) < 0)
 		goto done;
 	if (mysql_query(s->db, buf_str(&sql)) != 0) {
 		merr(err, errlen, "mysql: %s", mysql_error(s->db));
 		goto done;
 	}
-	MYSQL_RES *r = mysql_store_result(s->db);
+	/* rows streamed as they come (not copied into a result set first) */
+	MYSQL_RES *r = mysql_use_result(s->db);
 	if (r == NULL) {
 		merr(err, errlen, "mysql: %s", mysql_error(s->db));
 		goto done;
 	}
-	uint64_t nrows = mysql_num_rows(r);
-	out->jobs = xcalloc(nrows ? nrows : 1, sizeof(*out->jobs));
-	ids = xcalloc(nrows ? nrows : 1, sizeof(*ids));
 	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(r)) != NULL && out->jobs_cnt < nrows) {
+	uint32_t cap = 0;
+	while ((row = mysql_fetch_row(r)) != NULL) {
+		if (out->jobs_cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			out->jobs = xreallocarray(out->jobs, cap, sizeof(*out->jobs));
+			ids = xreallocarray(ids, cap, sizeof(*ids));
+		}
 		uint32_t i = out->jobs_cnt++;
+		memset(&out->jobs[i], 0, sizeof(out->jobs[i]));
 		ids[i].id = strtoll(row[0], NULL, 10);
 		ids[i].i = i;
 		read_row(row, 1, &rdesc_acct_job, &out->jobs[i]);
 	}
+	int failed = mysql_errno(s->db) != 0;
+	if (failed)
+		merr(err, errlen, "mysql: %s", mysql_error(s->db));
 	mysql_free_result(r);
+	if (failed)
+		goto done;
 	if (out->jobs_cnt > 0 && !(q->flags & ACCT_QUERY_NO_STEPS)) {
 		/* every step of the selected jobs in one statement */
 		qsort(ids, out->jobs_cnt, sizeof(*ids), idx_cmp);
@@ -746,6 +764,9 @@ md_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 		if (bad)
 			goto done;
 	}
+	/* job id, then submit time (the rows came in index order) */
+	if (out->jobs_cnt > 1)
+		qsort(out->jobs, out->jobs_cnt, sizeof(*out->jobs), job_cmp);
 	rc = 0;
 done:
 	char scratch[256];

@@ -75,6 +75,20 @@ cluster_registered() {
 	sacctmgr -n -P show cluster format=cluster 2>/dev/null | grep -qx mgrtest
 }
 
+# controller_connections: how often a controller has connected to herddbd
+controller_connections() {
+	grep -c "controller of cluster mgrtest connected" "$HERD_TEST_DIR/log/herddbd.log" 2>/dev/null || true
+}
+
+# restart_dbd: a new herddbd, and the controller connected to it again
+# (until then, association changes do not reach the controller)
+restart_dbd() {
+	local before
+	before=$(controller_connections)
+	start_dbd
+	wait_until 20 sh -c "[ \$(grep -c 'controller of cluster mgrtest connected' '$HERD_TEST_DIR/log/herddbd.log') -gt $before ]"
+}
+
 ctld_port() {
 	sed -n 's/^SlurmctldPort=//Ip' "$SLURM_CONF" | head -n 1
 }
@@ -141,8 +155,7 @@ ctld_port() {
 	# the tables are stored: a restarted herddbd still has them
 	kill "$(cat "$HERD_TEST_DIR/run/herddbd.pid")"
 	while pid_alive "$(cat "$HERD_TEST_DIR/run/herddbd.pid")"; do sleep 0.05; done
-	start_dbd
-	wait_until 20 cluster_registered
+	restart_dbd
 	run sacctmgr -n -P show assoc where user=herdtest format=cluster,account,user
 	[ "$output" = "mgrtest|physics|herdtest" ]
 }
@@ -266,6 +279,5 @@ ctld_port() {
 	id=${output%%;*}
 	run scontrol show job "$id"
 	[[ $output == *" Account=physics "* ]]
-	start_dbd
-	wait_until 20 cluster_registered
+	restart_dbd
 }
