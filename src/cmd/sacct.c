@@ -25,8 +25,6 @@
 #include "net/net.h"
 #include "timefmt/timefmt.h"
 
-#define DBD_DEFAULT_PORT 6819
-
 enum { OPT_NAME = 256, OPT_DELIM, OPT_UNITS, OPT_NOCONVERT, OPT_HELP, OPT_USAGE, OPT_JSON };
 
 static const struct option long_opts[] = {
@@ -326,21 +324,8 @@ usage(FILE *f)
 static int
 dbd_rpc(struct client *c, const struct acct_query *q, struct msg *resp)
 {
-	const char *host = c->conf->acct_storage_host ? c->conf->acct_storage_host : "localhost";
-	uint16_t port = c->conf->acct_storage_port ? c->conf->acct_storage_port : DBD_DEFAULT_PORT;
-	int timeout_ms = (int)(c->conf->tcp_timeout ? c->conf->tcp_timeout : 2) * 1000;
-	memset(resp, 0, sizeof(*resp));
-	errno = 0;
-	int fd = net_connect(host, port, timeout_ms);
-	if (fd < 0) {
-		if (errno == 0)
-			errno = ECONNREFUSED;
-		return -1;
-	}
-	int rc = net_send_msg(fd, c->auth, REQ_ACCT_QUERY, 1, q);
-	int msg_ms = (int)(c->conf->msg_timeout ? c->conf->msg_timeout : 10) * 1000 * 6;
-	if (rc == 0)
-		rc = net_recv_msg(fd, NULL, 0, msg_ms, resp);
+	int fd, msg_ms;
+	int rc = client_dbd_rpc(c, REQ_ACCT_QUERY, q, resp, &fd, &msg_ms);
 	/* a large reply comes in parts: the jobs of each are appended */
 	while (rc == 0 && resp->type == RESP_ACCT_JOBS && ((struct acct_jobs *)resp->body)->more) {
 		struct msg next;
@@ -363,7 +348,8 @@ dbd_rpc(struct client *c, const struct acct_query *q, struct msg *resp)
 		msg_free(&next);
 	}
 	int saved = errno;
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	errno = saved;
 	if (rc != 0) {
 		if (resp->body)

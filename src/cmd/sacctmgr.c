@@ -23,7 +23,6 @@
 #include "mgrfmt.h"
 #include "net/net.h"
 
-#define DBD_DEFAULT_PORT 6819
 #define COMMIT_WAIT_S 30
 
 struct opts {
@@ -53,25 +52,10 @@ usage(FILE *f)
 static int
 dbd_rpc(struct client *c, const struct acct_mgr_req *req, struct msg *resp)
 {
-	const char *host = c->conf->acct_storage_host ? c->conf->acct_storage_host : "localhost";
-	uint16_t port = c->conf->acct_storage_port ? c->conf->acct_storage_port : DBD_DEFAULT_PORT;
-	int timeout_ms = (int)(c->conf->tcp_timeout ? c->conf->tcp_timeout : 2) * 1000;
-	memset(resp, 0, sizeof(*resp));
-	errno = 0;
-	int fd = net_connect(host, port, timeout_ms);
-	if (fd < 0) {
-		if (errno == 0)
-			errno = ECONNREFUSED;
-		return -1;
-	}
-	int rc = net_send_msg(fd, c->auth, REQ_ACCT_MGR, 1, req);
-	if (rc == 0) {
-		int msg_ms = (int)(c->conf->msg_timeout ? c->conf->msg_timeout : 10) * 1000 * 6;
-		rc = net_recv_msg(fd, NULL, 0, msg_ms, resp);
-	}
-	int saved = errno;
-	close(fd);
-	errno = saved;
+	int fd, msg_ms;
+	int rc = client_dbd_rpc(c, REQ_ACCT_MGR, req, resp, &fd, &msg_ms);
+	if (fd >= 0)
+		close(fd);
 	if (rc != 0)
 		return rc;
 	if (resp->type == RESP_RC) {

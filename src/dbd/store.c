@@ -172,3 +172,28 @@ store_purge_time(const char *value, int64_t now, int64_t *before, char *err, siz
 	*before = (int64_t)mktime(&tm);
 	return 0;
 }
+
+static int
+job_cmp(const void *x, const void *y)
+{
+	const struct acct_job *a = x, *b = y;
+	if (a->job_id != b->job_id)
+		return a->job_id < b->job_id ? -1 : 1;
+	return a->time_submit < b->time_submit ? -1 : a->time_submit > b->time_submit;
+}
+
+void
+store_sort_jobs(struct acct_jobs *out)
+{
+	if (out->jobs_cnt > 1)
+		qsort(out->jobs, out->jobs_cnt, sizeof(*out->jobs), job_cmp);
+}
+
+void
+store_note_spans(int64_t *max_span, const struct acct_job *jobs, size_t n)
+{
+	for (size_t i = 0; *max_span >= 0 && i < n; i++)
+		if (jobs[i].time_end > 0 && jobs[i].time_eligible > 0 &&
+		    jobs[i].time_end - jobs[i].time_eligible > *max_span)
+			*max_span = jobs[i].time_end - jobs[i].time_eligible;
+}

@@ -74,6 +74,13 @@ const struct store_ops *store_find(const char *storage_type, char *err, size_t e
  * -1 with a message in err. */
 int store_resolve_pass(const char *conf_value, char **out, char *err, size_t errlen);
 
+/* The order query returns: job id, then submit time. */
+void store_sort_jobs(struct acct_jobs *out);
+
+/* *max_span (the longest time_end - time_eligible stored, -1 while not
+ * known) after storing jobs[0..n). */
+void store_note_spans(int64_t *max_span, const struct acct_job *jobs, size_t n);
+
 /* A Purge*After value ("12", "12months", "30days", "48hours"; a bare
  * number is months) as the time before which records go, from now; 0
  * for unset or "0" (keep everything).  0, or -1 with a message in err. */

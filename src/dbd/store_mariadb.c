@@ -29,7 +29,7 @@ struct store {
 	int down; /* the server is away (said once) */
 	/* the longest time_end - time_eligible of a stored job, which bounds
 	 * the eligible times a time window must look at; -1 until known */
-	long long max_span;
+	int64_t max_span;
 };
 
 static void merr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -497,16 +497,14 @@ md_put_jobs(struct store *s, const struct acct_job *jobs, size_t n, char *err, s
 	if (rc < 0)
 		mysql_rollback(s->db);
 	mysql_autocommit(s->db, 1);
-	for (size_t i = 0; rc == 0 && s->max_span >= 0 && i < n; i++)
-		if (jobs[i].time_end > 0 && jobs[i].time_eligible > 0 &&
-		    jobs[i].time_end - jobs[i].time_eligible > s->max_span)
-			s->max_span = jobs[i].time_end - jobs[i].time_eligible;
+	if (rc == 0)
+		store_note_spans(&s->max_span, jobs, n);
 	return rc;
 }
 
 /* the longest run of a stored job (one scan, then kept up to date by
  * md_put_jobs); -1 when it cannot be read */
-static long long
+static int64_t
 max_span(struct store *s)
 {
 	if (s->max_span >= 0)
@@ -607,7 +605,7 @@ build_where(struct store *s, const struct acct_query *q, struct buf *w, char *er
 	/* eligible or running inside [start, end]: ended jobs eligible no
 	 * earlier than start - the longest run (the eligible index reads only
 	 * the window), jobs still running or pending through the end index */
-	long long span = q->jobs_cnt == 0 && q->start > 0 && q->end > 0 ? max_span(s) : -1;
+	int64_t span = q->jobs_cnt == 0 && q->start > 0 && q->end > 0 ? max_span(s) : -1;
 	if (span >= 0) {
 		long long lo = q->start - span > 1 ? q->start - span : 1;
 		buf_printf(w,
@@ -669,15 +667,6 @@ idx_cmp(const void *a, const void *b)
 {
 	const struct idx *x = a, *y = b;
 	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int
-job_cmp(const void *x, const void *y)
-{
-	const struct acct_job *a = x, *b = y;
-	if (a->job_id != b->job_id)
-		return a->job_id < b->job_id ? -1 : 1;
-	return a->time_submit < b->time_submit ? -1 : a->time_submit > b->time_submit;
 }
 
 static int
@@ -765,8 +754,7 @@ md_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 			goto done;
 	}
 	/* job id, then submit time (the rows came in index order) */
-	if (out->jobs_cnt > 1)
-		qsort(out->jobs, out->jobs_cnt, sizeof(*out->jobs), job_cmp);
+	store_sort_jobs(out);
 	rc = 0;
 done:
 	char scratch[256];

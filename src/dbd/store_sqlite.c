@@ -393,10 +393,7 @@ sq_put_jobs(struct store *s, const struct acct_job *jobs, size_t n, char *err, s
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	for (size_t i = 0; s->max_span >= 0 && i < n; i++)
-		if (jobs[i].time_end > 0 && jobs[i].time_eligible > 0 &&
-		    jobs[i].time_end - jobs[i].time_eligible > s->max_span)
-			s->max_span = jobs[i].time_end - jobs[i].time_eligible;
+	store_note_spans(&s->max_span, jobs, n);
 	return 0;
 }
 
@@ -669,15 +666,6 @@ load_steps(struct store *s, const char *where, const struct qargs *a, struct job
 }
 
 static int
-cmp_job(const void *x, const void *y)
-{
-	const struct acct_job *a = x, *b = y;
-	if (a->job_id != b->job_id)
-		return a->job_id < b->job_id ? -1 : 1;
-	return a->time_submit < b->time_submit ? -1 : a->time_submit > b->time_submit;
-}
-
-static int
 sq_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
@@ -718,8 +706,7 @@ sq_query(struct store *s, const struct acct_query *q, struct acct_jobs *out, cha
 	    load_steps(s, buf_str(&a->sql), a, refs, out, err, errlen) < 0)
 		goto out;
 	/* job id, then submit time (the rows came in index order) */
-	if (out->jobs_cnt > 1)
-		qsort(out->jobs, out->jobs_cnt, sizeof(*out->jobs), cmp_job);
+	store_sort_jobs(out);
 	rc = 0;
 out:
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);

@@ -10,44 +10,11 @@ load common
 setup_file() {
 	herd_have_daemons || return 0
 	[[ -x $HERD_BUILD_DIR/herddbd && -x $HERD_BUILD_DIR/sacct ]] || return 0
-	herd_reserve_ports
-	HERD_TEST_DIR=$(herd_new_dir)
-	export HERD_TEST_DIR
-	DBD_PORT=$((HERD_PORT + 100))
-	export DBD_PORT
-	cat >"$HERD_TEST_DIR/src.conf" <<C
-ClusterName=acctest
-SlurmctldHost=localhost
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-AccountingStorageType=accounting_storage/slurmdbd
-AccountingStorageHost=localhost
-AccountingStoragePort=$DBD_PORT
-NodeName=n[1-2] CPUs=2
-PartitionName=p Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
-C
-	"$HERD" up --dir "$HERD_TEST_DIR" --port "$HERD_PORT" --conf "$HERD_TEST_DIR/src.conf" >"$HERD_TEST_DIR/up.out"
-	eval "$(cat "$HERD_TEST_DIR/up.out")"
-	export SLURM_CONF PATH
-	cat >"$HERD_TEST_DIR/slurmdbd.conf" <<C
-DbdHost=localhost
-DbdAddr=127.0.0.1
-DbdPort=$DBD_PORT
-StorageType=accounting_storage/sqlite
-StorageLoc=$HERD_TEST_DIR/accounting.db
-SlurmUser=$(id -un)
-LogFile=$HERD_TEST_DIR/log/herddbd.log
-C
-	chmod 0600 "$HERD_TEST_DIR/slurmdbd.conf"
+	acct_cluster_up acctest
+	acct_dbd_conf StorageType=accounting_storage/sqlite "StorageLoc=$HERD_TEST_DIR/accounting.db"
 	# a job the fresh controller takes before it has heard from herddbd
 	sbatch --parsable --hold -J early --wrap true >"$HERD_TEST_DIR/early.id"
-	start_dbd
-}
-
-start_dbd() {
-	"$HERD_BUILD_DIR/herddbd" -D -f "$HERD_TEST_DIR/slurmdbd.conf" >>"$HERD_TEST_DIR/log/herddbd.out" 2>&1 &
-	echo "$!" >"$HERD_TEST_DIR/run/herddbd.pid"
-	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	acct_start_dbd
 }
 
 teardown_file() {
@@ -121,7 +88,7 @@ wait_sacct_jobs() {
 	"$HERD_BUILD_DIR/herdctld" -D -f "$HERD_TEST_DIR/slurm.conf" >>"$HERD_TEST_DIR/log/herdctld.out" 2>&1 &
 	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
 	for _ in $(seq 100); do scontrol ping >/dev/null 2>&1 && break; sleep 0.05; done
-	start_dbd
+	acct_start_dbd
 	wait_sacct_jobs 21
 	# every one exactly once, each COMPLETED with its batch step
 	[ -z "$(sacct -a -X -n -P -o jobid | sort | uniq -d)" ]

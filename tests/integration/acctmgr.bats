@@ -11,47 +11,13 @@ load common
 setup_file() {
 	herd_have_daemons || return 0
 	[[ -x $HERD_BUILD_DIR/herddbd && -x $HERD_BUILD_DIR/sacctmgr ]] || return 0
-	herd_reserve_ports
-	HERD_TEST_DIR=$(herd_new_dir)
-	export HERD_TEST_DIR
-	DBD_PORT=$((HERD_PORT + 100))
-	export DBD_PORT
-	cat >"$HERD_TEST_DIR/src.conf" <<C
-ClusterName=MgrTest
-SlurmctldHost=localhost
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-AccountingStorageType=accounting_storage/slurmdbd
-AccountingStorageHost=localhost
-AccountingStoragePort=$DBD_PORT
-AccountingStorageEnforce=associations,limits
-NodeName=n[1-2] CPUs=2
-PartitionName=p Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
-C
-	"$HERD" up --dir "$HERD_TEST_DIR" --port "$HERD_PORT" --conf "$HERD_TEST_DIR/src.conf" >"$HERD_TEST_DIR/up.out"
-	eval "$(cat "$HERD_TEST_DIR/up.out")"
-	export SLURM_CONF PATH
-	cat >"$HERD_TEST_DIR/slurmdbd.conf" <<C
-DbdHost=localhost
-DbdAddr=127.0.0.1
-DbdPort=$DBD_PORT
-StorageType=accounting_storage/sqlite
-StorageLoc=$HERD_TEST_DIR/accounting.db
-SlurmUser=$(id -un)
-LogFile=$HERD_TEST_DIR/log/herddbd.log
-C
-	chmod 0600 "$HERD_TEST_DIR/slurmdbd.conf"
-	start_dbd
+	acct_cluster_up MgrTest AccountingStorageEnforce=associations,limits
+	acct_dbd_conf StorageType=accounting_storage/sqlite "StorageLoc=$HERD_TEST_DIR/accounting.db"
+	acct_start_dbd
 	if [[ $(id -u) -eq 0 ]]; then
 		id herdtest >/dev/null 2>&1 || useradd -M -s /bin/sh herdtest
 		id herdtest2 >/dev/null 2>&1 || useradd -M -s /bin/sh herdtest2
 	fi
-}
-
-start_dbd() {
-	"$HERD_BUILD_DIR/herddbd" -D -f "$HERD_TEST_DIR/slurmdbd.conf" >>"$HERD_TEST_DIR/log/herddbd.out" 2>&1 &
-	echo "$!" >"$HERD_TEST_DIR/run/herddbd.pid"
-	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
 }
 
 teardown_file() {
@@ -85,7 +51,7 @@ controller_connections() {
 restart_dbd() {
 	local before
 	before=$(controller_connections)
-	start_dbd
+	acct_start_dbd
 	wait_until 20 sh -c "[ \$(grep -c 'controller of cluster mgrtest connected' '$HERD_TEST_DIR/log/herddbd.log') -gt $before ]"
 }
 

@@ -319,3 +319,64 @@ wait_acct_lines() {
 		sleep 0.05
 	done
 }
+
+# --- accounting clusters (acct.bats, acctmgr.bats, mariadb.bats) ---------
+
+# acct_cluster_up NAME [LINE...]: a local two-node cluster NAME whose
+# accounting goes to a herddbd on DBD_PORT (HERD_PORT + 100) that the test
+# file starts itself (acct_dbd_conf, then acct_start_dbd); LINEs are added
+# to its slurm.conf.  Uses HERD_TEST_DIR and HERD_PORT when already set.
+acct_cluster_up() {
+	local name=$1
+	shift
+	if [[ -z ${HERD_TEST_DIR:-} ]]; then
+		herd_reserve_ports
+		HERD_TEST_DIR=$(herd_new_dir)
+		export HERD_TEST_DIR
+	fi
+	DBD_PORT=$((HERD_PORT + 100))
+	export DBD_PORT
+	{
+		cat <<C
+ClusterName=$name
+SlurmctldHost=localhost
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=localhost
+AccountingStoragePort=$DBD_PORT
+NodeName=n[1-2] CPUs=2
+PartitionName=p Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
+C
+		printf '%s\n' "$@"
+	} >"$HERD_TEST_DIR/src.conf"
+	"$HERD" up --dir "$HERD_TEST_DIR" --port "$HERD_PORT" --conf "$HERD_TEST_DIR/src.conf" >"$HERD_TEST_DIR/up.out"
+	eval "$(cat "$HERD_TEST_DIR/up.out")"
+	export SLURM_CONF PATH
+}
+
+# acct_dbd_conf LINE...: HERD_TEST_DIR/slurmdbd.conf (mode 0600) for
+# DBD_PORT, logging to log/herddbd.log, with these storage lines
+acct_dbd_conf() {
+	{
+		cat <<C
+DbdHost=localhost
+DbdAddr=127.0.0.1
+DbdPort=$DBD_PORT
+C
+		printf '%s\n' "$@"
+		cat <<C
+SlurmUser=$(id -un)
+LogFile=$HERD_TEST_DIR/log/herddbd.log
+C
+	} >"$HERD_TEST_DIR/slurmdbd.conf"
+	chmod 0600 "$HERD_TEST_DIR/slurmdbd.conf"
+}
+
+# acct_start_dbd: herddbd -D on HERD_TEST_DIR/slurmdbd.conf; its pid goes
+# to run/herddbd.pid and run/extra.pids (stopped by the file's teardown)
+acct_start_dbd() {
+	"$HERD_BUILD_DIR/herddbd" -D -f "$HERD_TEST_DIR/slurmdbd.conf" >>"$HERD_TEST_DIR/log/herddbd.out" 2>&1 &
+	echo "$!" >"$HERD_TEST_DIR/run/herddbd.pid"
+	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+}

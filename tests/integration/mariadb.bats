@@ -41,41 +41,15 @@ setup_file() {
 	export HERD_TEST_DIR
 	MD_DIR=$HERD_TEST_DIR/mariadb
 	MD_PORT=$((HERD_PORT + 110))
-	DBD_PORT=$((HERD_PORT + 100))
-	export MD_DIR MD_PORT DBD_PORT
+	export MD_DIR MD_PORT
 	mkdir -p "$MD_DIR"
 	mariadb-install-db --no-defaults --datadir="$MD_DIR/data" $([[ $(id -u) == 0 ]] && echo --user=root) \
 		--auth-root-authentication-method=normal --skip-test-db >"$MD_DIR/install.log" 2>&1 || return 0
 	md_up --skip-grant-tables || return 0
-	cat >"$HERD_TEST_DIR/src.conf" <<C
-ClusterName=mdtest
-SlurmctldHost=localhost
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-AccountingStorageType=accounting_storage/slurmdbd
-AccountingStorageHost=localhost
-AccountingStoragePort=$DBD_PORT
-NodeName=n[1-2] CPUs=2
-PartitionName=p Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
-C
-	"$HERD" up --dir "$HERD_TEST_DIR" --port "$HERD_PORT" --conf "$HERD_TEST_DIR/src.conf" >"$HERD_TEST_DIR/up.out"
-	eval "$(cat "$HERD_TEST_DIR/up.out")"
-	export SLURM_CONF PATH
-	cat >"$HERD_TEST_DIR/slurmdbd.conf" <<C
-DbdHost=localhost
-DbdAddr=127.0.0.1
-DbdPort=$DBD_PORT
-StorageType=accounting_storage/mysql
-StorageHost=127.0.0.1
-StoragePort=$MD_PORT
-StorageUser=root
-StorageLoc=herd_mdtest
-SlurmUser=$(id -un)
-LogFile=$HERD_TEST_DIR/log/herddbd.log
-C
-	chmod 0600 "$HERD_TEST_DIR/slurmdbd.conf"
-	"$HERD_BUILD_DIR/herddbd" -D -f "$HERD_TEST_DIR/slurmdbd.conf" >>"$HERD_TEST_DIR/log/herddbd.out" 2>&1 &
-	echo "$!" >>"$HERD_TEST_DIR/run/extra.pids"
+	acct_cluster_up mdtest
+	acct_dbd_conf StorageType=accounting_storage/mysql StorageHost=127.0.0.1 "StoragePort=$MD_PORT" \
+		StorageUser=root StorageLoc=herd_mdtest
+	acct_start_dbd
 	touch "$HERD_TEST_DIR/ready"
 }
 

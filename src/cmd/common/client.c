@@ -108,6 +108,33 @@ client_perror_conn(struct client *c, const char *what)
 }
 
 int
+client_dbd_rpc(struct client *c, unsigned type, const void *req, struct msg *resp, int *fd, int *msg_ms)
+{
+	const char *host = c->conf->acct_storage_host ? c->conf->acct_storage_host : "localhost";
+	uint16_t port = c->conf->acct_storage_port ? c->conf->acct_storage_port : 6819;
+	int timeout_ms = (int)(c->conf->tcp_timeout ? c->conf->tcp_timeout : 2) * 1000;
+	*msg_ms = (int)(c->conf->msg_timeout ? c->conf->msg_timeout : 10) * 1000 * 6;
+	memset(resp, 0, sizeof(*resp));
+	errno = 0;
+	*fd = net_connect(host, port, timeout_ms);
+	if (*fd < 0) {
+		if (errno == 0)
+			errno = ECONNREFUSED;
+		return -1;
+	}
+	int rc = net_send_msg(*fd, c->auth, type, 1, req);
+	if (rc == 0)
+		rc = net_recv_msg(*fd, NULL, 0, *msg_ms, resp);
+	if (rc != 0) {
+		int saved = errno;
+		close(*fd);
+		*fd = -1;
+		errno = saved;
+	}
+	return rc;
+}
+
+int
 client_exit_error(void)
 {
 	const char *e = getenv("SLURM_EXIT_ERROR");

@@ -38,6 +38,14 @@ int client_rpc(struct client *c, unsigned type, const void *req, struct msg *res
 /* "<prog>: error: <what>: Unable to contact slurm controller (connect failure)" */
 void client_perror_conn(struct client *c, const char *what);
 
+/* herddbd (AccountingStorageHost:AccountingStoragePort, default
+ * localhost:6819): send req as message type and wait for the first reply
+ * frame.  Returns 0 with *resp filled and *fd still connected (the caller
+ * may read more frames, waiting *msg_ms each, and closes it); -1 when
+ * herddbd cannot be reached or the link failed (errno); a herd error
+ * (> 0) for a bad frame.  *fd is -1 unless 0 is returned. */
+int client_dbd_rpc(struct client *c, unsigned type, const void *req, struct msg *resp, int *fd, int *msg_ms);
+
 /* Exit status for Slurm errors: SLURM_EXIT_ERROR or 1. */
 int client_exit_error(void);
 
