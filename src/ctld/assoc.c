@@ -134,20 +134,6 @@ assoc_update(struct ctld *c, struct acct_tables *t)
 		assoc_fill_defaults(c);
 }
 
-/* qos is one of the comma list (case-insensitive) */
-static int
-qos_in(const char *list, const char *qos)
-{
-	if (list == NULL)
-		return 0;
-	char *copy = xstrdup(list), *save = NULL;
-	int in = 0;
-	for (char *w = strtok_r(copy, ",", &save); w && !in; w = strtok_r(NULL, ",", &save))
-		in = strcasecmp(w, qos) == 0;
-	free(copy);
-	return in;
-}
-
 int
 assoc_job_check(struct ctld *c, struct job_desc *d, uint32_t uid, const char *partition)
 {
@@ -195,7 +181,7 @@ assoc_job_check(struct ctld *c, struct job_desc *d, uint32_t uid, const char *pa
 	if (d->qos == NULL || *d->qos == '\0') {
 		free(d->qos);
 		d->qos = xstrdup(a->def_qos && *a->def_qos ? a->def_qos : "normal");
-	} else if (enforce && !qos_in(a->qos, d->qos) && strcmp(d->qos, "normal") != 0) {
+	} else if (enforce && !acctmgr_in_list(a->qos, d->qos) && strcmp(d->qos, "normal") != 0) {
 		log_verbose("uid %u (%s): qos %s not allowed for account %s", uid, user, d->qos, a->account);
 		return ESLURM_INVALID_QOS;
 	}

@@ -383,8 +383,11 @@ state_job_new(struct ctld *c, struct job *j)
 	return rc;
 }
 
-void
-state_job_update_lazy(struct ctld *c, struct job *j)
+/* The job's state as a journal record; durable: the next group commit
+ * covers it before replies go (lazy: steps, which change many times a
+ * second, ride along with the next durable commit). */
+static void
+job_update_record(struct ctld *c, struct job *j, int durable)
 {
 	struct buf b;
 	buf_init(&b);
@@ -392,23 +395,24 @@ state_job_update_lazy(struct ctld *c, struct job *j)
 	job_to_state(c, j, &st);
 	rec_frame(&b, REC_UPDATE, &rdesc_job_state, &st);
 	proto_free(&rdesc_job_state, &st);
-	state_append_mode(c, &b, 0);
+	state_append_mode(c, &b, durable);
 	buf_free(&b);
-	acct_step_changed(c, j);
+	if (durable)
+		acct_job_changed(c, j);
+	else
+		acct_step_changed(c, j);
+}
+
+void
+state_job_update_lazy(struct ctld *c, struct job *j)
+{
+	job_update_record(c, j, 0);
 }
 
 void
 state_job_update(struct ctld *c, struct job *j)
 {
-	struct buf b;
-	buf_init(&b);
-	struct job_state st;
-	job_to_state(c, j, &st);
-	rec_frame(&b, REC_UPDATE, &rdesc_job_state, &st);
-	proto_free(&rdesc_job_state, &st);
-	state_append(c, &b);
-	buf_free(&b);
-	acct_job_changed(c, j);
+	job_update_record(c, j, 1);
 }
 
 void

@@ -515,13 +515,7 @@ mgr_show(const struct acct_tables *t, const struct mgr_out *o, char **where, uin
 					    where[k]);
 					return 1;
 				}
-				/* a comma list of names */
-				char *list = xstrdup(eq + 1), *save = NULL;
-				int in = 0;
-				for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save))
-					in |= strcasecmp(w, qos_names[i]) == 0;
-				free(list);
-				ok &= in;
+				ok &= acctmgr_in_list(eq + 1, qos_names[i]); /* a comma list of names */
 			}
 			if (ok)
 				line(t, o, qos_names[i], out);
@@ -547,12 +541,7 @@ mgr_show(const struct acct_tables *t, const struct mgr_out *o, char **where, uin
 					    where[k]);
 					return 1;
 				}
-				char *list = xstrdup(eq + 1), *save = NULL;
-				int in = 0;
-				for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save))
-					in |= strcasecmp(w, have) == 0;
-				free(list);
-				ok &= in;
+				ok &= acctmgr_in_list(eq + 1, have);
 			}
 			if (ok)
 				line(t, o, tr, out);

@@ -156,6 +156,8 @@ acctmgr_streq(const char *a, const char *b)
 int
 acctmgr_in_list(const char *list, const char *x)
 {
+	if (list == NULL)
+		return 0;
 	const char *p = list;
 	size_t xl = strlen(x ? x : "");
 	for (;;) {

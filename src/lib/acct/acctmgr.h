@@ -57,6 +57,10 @@ int acctmgr_apply(
 int acctmgr_register(
     struct acct_tables *t, const char *cluster, const char *host, uint32_t port, int64_t now);
 
+/* x is one of the comma-separated items of list (case-insensitive);
+ * list NULL has none */
+int acctmgr_in_list(const char *list, const char *x);
+
 /* Where-clause matching for show: 1 when the row matches every
  * "key=v1,v2" of where (case-insensitive keys and values).  -1 with
  * Slurm's message in err for an unknown key. */

@@ -28,7 +28,6 @@ enum key {
 /* "Key=value" -> key id and value (borrowed); K_NONE when unknown */
 enum key acctmgr_key_split(const char *kv, const char **val);
 int acctmgr_streq(const char *a, const char *b);
-int acctmgr_in_list(const char *list, const char *x);
 void acctmgr_list_items(const char *list, char ***v, uint32_t *n);
 void acctmgr_unknown_option(struct buf *err, const char *kv);
 void acctmgr_unknown_condition(struct buf *err, const char *kv);
