@@ -491,9 +491,25 @@ ping_cb(evutil_socket_t fd, short what, void *arg)
 
 /* --- our own port: pings and anything else gets an answer ---------------- */
 
+struct stat_wait;
+
 struct peer {
 	struct herdd *d;
 	struct bufferevent *bev;
+	struct stat_wait *waits; /* sstat requests waiting for a fresh sample */
+};
+
+/* An sstat request whose step supervisor was asked for a fresh sample:
+ * answered when the sample is published, or after 200 ms with the last one,
+ * without holding the event loop meanwhile. */
+struct stat_wait {
+	struct peer *p;
+	struct event *ev;
+	uint64_t req_id;
+	uint32_t uid, job_id, step_id;
+	struct stepd_usage_mark mark;
+	int left; /* polls left, 1 ms apart */
+	struct stat_wait *next;
 };
 
 /* Is uid a daemon's (root, ours, or SlurmUser)? */
@@ -564,6 +580,91 @@ supervisor_pid(struct herdd *d, uint32_t job_id, uint32_t step_id)
 }
 
 static void
+stat_answer(struct herdd *d, struct peer *p, uint64_t req_id, uint32_t uid, uint32_t job_id, uint32_t step_id)
+{
+	struct acct_step st;
+	uint32_t owner;
+	if (stepd_usage_read(d->spool, job_id, step_id, &owner, &st) < 0) {
+		struct rc r = {.rc = ESLURM_INVALID_JOB_ID};
+		bev_send(d, p->bev, RESP_RC, req_id, &r, 0);
+		return;
+	}
+	if (owner != uid && !is_daemon_uid(d, uid)) {
+		struct rc r = {.rc = ESLURM_ACCESS_DENIED};
+		bev_send(d, p->bev, RESP_RC, req_id, &r, 0);
+		return;
+	}
+	st.nodes = d->node_name;
+	usage_set_node(&st, d->node_name);
+	bev_send(d, p->bev, RESP_STEP_STAT, req_id, &st, 0);
+}
+
+static void
+stat_wait_free(struct stat_wait *w)
+{
+	struct stat_wait **pp = &w->p->waits;
+	while (*pp != w)
+		pp = &(*pp)->next;
+	*pp = w->next;
+	event_free(w->ev);
+	free(w);
+}
+
+static void
+stat_wait_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stat_wait *w = arg;
+	struct herdd *d = w->p->d;
+	if (--w->left > 0 && !stepd_usage_changed(d->spool, w->job_id, w->step_id, &w->mark)) {
+		struct timeval tv = {0, 1000};
+		evtimer_add(w->ev, &tv);
+		return;
+	}
+	stat_answer(d, w->p, w->req_id, w->uid, w->job_id, w->step_id);
+	stat_wait_free(w);
+}
+
+static void
+peer_free(struct peer *p)
+{
+	while (p->waits)
+		stat_wait_free(p->waits);
+	bufferevent_free(p->bev);
+	free(p);
+}
+
+/* sstat: a fresh sample from the step's supervisor when it runs here, or
+ * what it last published */
+static void
+step_stat(struct herdd *d, struct peer *p, struct msg *m)
+{
+	struct step_stat_req *q = m->body;
+	pid_t pid = supervisor_pid(d, q->job_id, q->step_id);
+	struct stepd_usage_mark mark;
+	stepd_usage_mark(d->spool, q->job_id, q->step_id, &mark);
+	int waiting = 0;
+	for (struct stat_wait *w = p->waits; w; w = w->next)
+		waiting++;
+	if (pid <= 0 || waiting >= 16 || kill(pid, STEPD_SIG_SAMPLE) < 0) {
+		stat_answer(d, p, m->req_id, m->uid, q->job_id, q->step_id);
+		return;
+	}
+	struct stat_wait *w = xcalloc(1, sizeof(*w));
+	w->p = p;
+	w->req_id = m->req_id;
+	w->uid = m->uid;
+	w->job_id = q->job_id;
+	w->step_id = q->step_id;
+	w->mark = mark;
+	w->left = 200;
+	w->ev = evtimer_new(d->base, stat_wait_cb, w);
+	w->next = p->waits;
+	p->waits = w;
+	struct timeval tv = {0, 1000};
+	evtimer_add(w->ev, &tv);
+}
+
+static void
 peer_frame(struct herdd *d, void *who, struct msg *m)
 {
 	struct peer *p = who;
@@ -572,25 +673,7 @@ peer_frame(struct herdd *d, void *who, struct msg *m)
 		return;
 	}
 	if (m->type == REQ_STEP_STAT) {
-		/* sstat: what the step's supervisor last published */
-		struct step_stat_req *q = m->body;
-		struct acct_step st;
-		uint32_t owner;
-		stepd_usage_refresh(
-		    d->spool, q->job_id, q->step_id, supervisor_pid(d, q->job_id, q->step_id));
-		if (stepd_usage_read(d->spool, q->job_id, q->step_id, &owner, &st) < 0) {
-			struct rc r = {.rc = ESLURM_INVALID_JOB_ID};
-			bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
-			return;
-		}
-		if (owner != m->uid && !is_daemon_uid(d, m->uid)) {
-			struct rc r = {.rc = ESLURM_ACCESS_DENIED};
-			bev_send(d, p->bev, RESP_RC, m->req_id, &r, 0);
-			return;
-		}
-		st.nodes = d->node_name;
-		usage_set_node(&st, d->node_name);
-		bev_send(d, p->bev, RESP_STEP_STAT, m->req_id, &st, 0);
+		step_stat(d, p, m);
 		return;
 	}
 	struct rc r = {.rc = m->type == REQ_PING || m->type == REQ_NODE_PING ? 0 : HERD_EUNKNOWN_MSG};
@@ -601,19 +684,15 @@ static void
 peer_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct peer *p = arg;
-	if (read_frames(p->d, bev, 1, peer_frame, p) < 0) {
-		bufferevent_free(bev);
-		free(p);
-	}
+	if (read_frames(p->d, bev, 1, peer_frame, p) < 0)
+		peer_free(p);
 }
 
 static void
 peer_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-		bufferevent_free(bev);
-		free(arg);
-	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		peer_free(arg);
 }
 
 static void

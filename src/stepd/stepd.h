@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "proto/proto.h"
 
@@ -33,6 +34,16 @@ int64_t stepd_sample_gap_ms(int64_t *gap_ms);
 
 /* The published usage of job_id.step_id (stepd_common.c): the supervisor
  * is asked for a fresh sample first, and its answer awaited a moment. */
-void stepd_usage_refresh(const char *spool, uint32_t job_id, uint32_t step_id, pid_t pid);
+/* A fresh sstat sample: stepd_usage_mark notes the published file as it is,
+ * then SIGUSR2 to the supervisor, then stepd_usage_changed until it is
+ * replaced (the supervisor answers in a few ms). */
+struct stepd_usage_mark {
+	int had;
+	ino_t ino;
+	struct timespec mtim;
+};
+void stepd_usage_mark(const char *spool, uint32_t job_id, uint32_t step_id, struct stepd_usage_mark *m);
+int stepd_usage_changed(
+    const char *spool, uint32_t job_id, uint32_t step_id, const struct stepd_usage_mark *m);
 
 #endif

@@ -530,23 +530,29 @@ stepd_sample_gap_ms(int64_t *gap_ms)
 }
 
 void
-stepd_usage_refresh(const char *spool, uint32_t job_id, uint32_t step_id, pid_t pid)
+stepd_usage_mark(const char *spool, uint32_t job_id, uint32_t step_id, struct stepd_usage_mark *m)
 {
 	char *path = stat_path(spool, job_id, step_id);
-	struct stat before;
-	int had = stat(path, &before) == 0;
-	if (pid > 0 && kill(pid, STEPD_SIG_SAMPLE) == 0) {
-		/* the supervisor wakes at once: a few ms, at most 200 */
-		for (int i = 0; i < 200; i++) {
-			struct stat now;
-			if (stat(path, &now) == 0 && (!had || now.st_ino != before.st_ino ||
-			                                 now.st_mtim.tv_sec != before.st_mtim.tv_sec ||
-			                                 now.st_mtim.tv_nsec != before.st_mtim.tv_nsec))
-				break;
-			usleep(1000);
-		}
+	struct stat st;
+	memset(m, 0, sizeof(*m));
+	if (stat(path, &st) == 0) {
+		m->had = 1;
+		m->ino = st.st_ino;
+		m->mtim = st.st_mtim;
 	}
 	free(path);
+}
+
+int
+stepd_usage_changed(const char *spool, uint32_t job_id, uint32_t step_id, const struct stepd_usage_mark *m)
+{
+	char *path = stat_path(spool, job_id, step_id);
+	struct stat st;
+	int changed =
+	    stat(path, &st) == 0 && (!m->had || st.st_ino != m->ino || st.st_mtim.tv_sec != m->mtim.tv_sec ||
+	                                st.st_mtim.tv_nsec != m->mtim.tv_nsec);
+	free(path);
+	return changed;
 }
 
 void

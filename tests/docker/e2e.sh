@@ -154,12 +154,11 @@ check "mariadb healthy" test "$(docker inspect -f '{{.State.Health.Status}}' axc
 
 # --- the reference session -------------------------------------------------
 stamp "reference session in axc-headnode"
-out=$(hx supervisorctl status)
-echo "$out" | sed 's/^/# /'
-check "supervisorctl status: munged, herdd, herdctld, herddbd RUNNING" \
-	test "$(grep -cE '^(munged|herdd|herdctld|herddbd) +RUNNING' <<<"$out")" = 4
 # supervisord says RUNNING once a program has lived startsecs (1 s): the
-# node may be idle in sinfo a moment before
+# nodes may be idle in sinfo, and the head node healthy, a moment before
+head_running() { [[ $(hx supervisorctl status | grep -cE '^(munged|herdd|herdctld|herddbd) +RUNNING') == 4 ]]; }
+wait_until 30 "supervisorctl status: munged, herdd, herdctld, herddbd RUNNING" head_running
+hx supervisorctl status | sed 's/^/# /'
 compute_running() { [[ $(docker exec axc-compute-01 supervisorctl status | grep -cE '^(munged|herdd) +RUNNING') == 2 ]]; }
 wait_until 30 "compute node: munged, herdd RUNNING" compute_running
 check "munge -n | unmunge: Success" has "$(hx bash -c 'munge -n | unmunge')" '^STATUS: +Success \(0\)'

@@ -525,6 +525,36 @@ S
 	scancel "$id"
 }
 
+@test "sstat answers while a step's supervisor is stopped, and herdd goes on serving" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	cat >stopped.sh <<'S'
+#!/bin/bash
+#SBATCH -n1
+srun python3 -c 'import os, time; open("task.pid", "w").write(str(os.getpid())); time.sleep(30)'
+S
+	id=$(submit stopped.sh)
+	wait_until 20 test -s task.pid
+	wait_until 20 sh -c "sstat -n -P -j $id.0 -o jobid | grep -qx '$id.0'"
+	sup=$(ps -o ppid= -p "$(cat task.pid)" | tr -d ' ')
+	[ -n "$sup" ] && [ "$sup" -gt 1 ]
+	kill -STOP "$sup"
+	# the supervisor cannot publish a fresh sample: sstat gets the last one
+	run sstat -n -P -j "$id.0" -o jobid,ntasks
+	kill -CONT "$sup"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$id.0|1" ]
+	kill -STOP "$sup"
+	sstat -n -P -j "$id.0" -o jobid >sstat.out &
+	spid=$!
+	run srun -n1 echo served
+	wait "$spid"
+	kill -CONT "$sup"
+	[ "$status" -eq 0 ]
+	[ "$output" = served ]
+	[ "$(cat sstat.out)" = "$id.0" ]
+	scancel "$id"
+}
+
 # Skip unless this kernel and file system count what a process writes in
 # /proc/<pid>/io (herdstepd's source of MaxDiskWrite): without
 # write_bytes herd counts wchar, which any write moves; with it, a file
