@@ -13,6 +13,7 @@
 #include "auth/auth.h"
 #include "base/buf.h"
 #include "conf/conf.h"
+#include "proto/jobspec.h"
 #include "proto/proto.h"
 #include "proto/states.h"
 #include "proto/wire.h"
@@ -43,22 +44,6 @@ struct node {
 	char *partitions; /* comma list, for node info */
 	int dynamic; /* registered by herdd -Z (node_dyn.c) */
 	int removed; /* a deleted dynamic node: kept so indexes stay stable */
-};
-
-/* one term of a dependency (job_depend.c) */
-#define DEP_UNFULFILLED 0
-#define DEP_SATISFIED 1
-#define DEP_FAILED 2
-struct dep_term {
-	uint8_t type, state;
-	uint32_t job_id;
-	uint32_t minutes; /* after:id+minutes */
-};
-
-/* a parsed --array specification */
-struct array_spec {
-	uint32_t *idx; /* sorted, unique */
-	uint32_t cnt, throttle, min, max, step;
 };
 
 /* a job step started by srun (step.c); finished steps stay for accounting */
@@ -117,6 +102,7 @@ struct job {
 	uint32_t array_pending_cnt, array_throttle;
 	uint32_t array_count, array_min, array_max, array_step; /* of the whole array */
 	char *array_str; /* array_pending as ranges, for squeue */
+	uint32_t array_next; /* position in array_pending of the task to run next (aftercorr) */
 	uint64_t acct_sig; /* what accounting last got of this job (acct_link.c) */
 	struct step *steps, *steps_tail; /* in id order */
 	uint32_t next_step_id, step_changes;
@@ -265,16 +251,13 @@ int job_is_admin(struct ctld *c, uint32_t uid);
 void job_expand_paths(struct ctld *c, struct job *j);
 
 /* job_array.c */
-int array_parse(const char *spec, uint32_t max_size, struct array_spec *out);
-char *array_ranges(const uint32_t *idx, uint32_t n);
 void array_refresh_str(struct job *j);
 uint32_t array_running(struct ctld *c, uint32_t array_job_id);
 struct job *array_split(struct ctld *c, struct job *master);
-int array_drop_pending(struct job *master, uint32_t idx);
+struct job *array_split_task(struct ctld *c, struct job *master, uint32_t idx, int with_deps);
 uint32_t job_targets(struct ctld *c, uint32_t job_id, uint32_t task, struct job ***out, int *in_master);
 
 /* job_depend.c */
-int depend_parse(const char *spec, uint32_t self_id, struct dep_term **out, uint32_t *cnt, int *is_or);
 /* Replace the job's dependency (NULL/"" clears); -1 on a bad spec, job unchanged. */
 int depend_set(struct job *j, const char *spec);
 /* 1 satisfied, 0 waiting, -1 can never be satisfied */

@@ -14,126 +14,6 @@
 #include "base/xmalloc.h"
 #include "ctld.h"
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int
-parse_num(const char **p, uint32_t *v)
-{
-	char *end;
-	if (**p < '0' || **p > '9')
-		return -1;
-	unsigned long n = strtoul(*p, &end, 10);
-	if (n > 0xffffffUL)
-		return -1;
-	*v = (uint32_t)n;
-	*p = end;
-	return 0;
-}
-
-int
-array_parse(const char *spec, uint32_t max_size, struct array_spec *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (spec == NULL || *spec == '\0' || max_size == 0)
-		return -1;
-	const char *p = spec;
-	uint32_t cap = 0;
-	for (;;) {
-		uint32_t lo, hi, step = 1;
-		if (parse_num(&p, &lo) < 0)
-			goto fail;
-		hi = lo;
-		if (*p == '-') {
-			p++;
-			if (parse_num(&p, &hi) < 0 || hi < lo)
-				goto fail;
-			if (*p == ':') {
-				p++;
-				if (parse_num(&p, &step) < 0 || step == 0)
-					goto fail;
-			}
-		}
-		if (hi >= max_size)
-			goto fail;
-		for (uint64_t v = lo; v <= hi; v += step) {
-			if (out->cnt == cap) {
-				cap = cap ? cap * 2 : 16;
-				out->idx = xreallocarray(out->idx, cap, sizeof(uint32_t));
-			}
-			out->idx[out->cnt++] = (uint32_t)v;
-		}
-		if (out->step == 0 && lo != hi)
-			out->step = step;
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		break;
-	}
-	if (*p == '%') {
-		p++;
-		if (parse_num(&p, &out->throttle) < 0)
-			goto fail;
-	}
-	if (*p != '\0' || out->cnt == 0)
-		goto fail;
-	qsort(out->idx, out->cnt, sizeof(uint32_t), cmp_u32);
-	uint32_t k = 0;
-	for (uint32_t i = 0; i < out->cnt; i++)
-		if (k == 0 || out->idx[k - 1] != out->idx[i])
-			out->idx[k++] = out->idx[i];
-	out->cnt = k;
-	out->min = out->idx[0];
-	out->max = out->idx[k - 1];
-	if (out->step == 0)
-		out->step = 1;
-	return 0;
-fail:
-	free(out->idx);
-	memset(out, 0, sizeof(*out));
-	return -1;
-}
-
-/* "1-3,5"; a run of more than five with a regular stride spanning more
- * than ten indexes is written a-b:step */
-char *
-array_ranges(const uint32_t *idx, uint32_t n)
-{
-	struct buf b;
-	buf_init(&b);
-	for (uint32_t i = 0; i < n;) {
-		uint32_t j = i;
-		while (j + 1 < n && idx[j + 1] == idx[j] + 1)
-			j++;
-		if (j == i && i + 1 < n) {
-			/* a stride run? */
-			uint32_t step = idx[i + 1] - idx[i], k = i + 1;
-			while (k + 1 < n && idx[k + 1] - idx[k] == step)
-				k++;
-			if (step > 1 && k - i + 1 > 5 && idx[k] - idx[i] > 10) {
-				if (b.len)
-					buf_addc(&b, ',');
-				buf_printf(&b, "%u-%u:%u", idx[i], idx[k], step);
-				i = k + 1;
-				continue;
-			}
-		}
-		if (b.len)
-			buf_addc(&b, ',');
-		if (j == i)
-			buf_printf(&b, "%u", idx[i]);
-		else
-			buf_printf(&b, "%u-%u", idx[i], idx[j]);
-		i = j + 1;
-	}
-	return buf_take(&b);
-}
-
 void
 array_refresh_str(struct job *j)
 {
@@ -153,18 +33,27 @@ array_running(struct ctld *c, uint32_t array_job_id)
 	return n;
 }
 
-/* The record that runs the next pending task of master: a new one split
- * off, or master itself for the last task.  NULL if the new record could
- * not be saved (the task stays pending). */
+/* Split task idx, pending in master, into a record of its own (a new job
+ * id), or let master itself become the task when it is its last pending
+ * one.  with_deps: the new record keeps master's remaining dependency and
+ * its hold (a task split off to be changed alone); without, it is about
+ * to run.  NULL if idx is not pending there or the new record could not
+ * be saved (the task stays pending). */
 struct job *
-array_split(struct ctld *c, struct job *m)
+array_split_task(struct ctld *c, struct job *m, uint32_t idx, int with_deps)
 {
-	uint32_t idx = m->array_pending[0];
+	uint32_t pos = 0;
+	while (pos < m->array_pending_cnt && m->array_pending[pos] != idx)
+		pos++;
+	if (pos == m->array_pending_cnt)
+		return NULL;
 	if (m->array_pending_cnt == 1) {
 		m->array_pending_cnt = 0;
 		m->array_task_id = idx;
 		array_refresh_str(m);
 		job_expand_paths(c, m);
+		if (with_deps)
+			state_job_update(c, m);
 		return m;
 	}
 	struct job *t = xcalloc(1, sizeof(*t));
@@ -179,7 +68,7 @@ array_split(struct ctld *c, struct job *m)
 	t->user = xstrdup(m->user);
 	t->group = xstrdup(m->group);
 	t->state = JOB_PENDING;
-	t->reason = WAIT_NO_REASON;
+	t->reason = with_deps ? m->reason : WAIT_NO_REASON;
 	t->priority = m->priority;
 	t->part = m->part;
 	t->submit_time = m->submit_time;
@@ -196,6 +85,13 @@ array_split(struct ctld *c, struct job *m)
 	t->array_min = m->array_min;
 	t->array_max = m->array_max;
 	t->array_step = m->array_step;
+	if (with_deps) {
+		t->held = m->held;
+		if (m->dep_display != NULL && depend_set(t, m->dep_display) < 0)
+			log_warnx(
+			    "job %u: dependency '%s' not copied to task %u", m->id, m->dep_display, idx);
+		t->dep_or = m->dep_or;
+	}
 	job_expand_paths(c, t);
 	job_insert(c, t);
 	if (state_job_new(c, t) < 0) {
@@ -203,27 +99,24 @@ array_split(struct ctld *c, struct job *m)
 		job_free(t);
 		return NULL;
 	}
-	memmove(m->array_pending, m->array_pending + 1, (m->array_pending_cnt - 1) * sizeof(uint32_t));
+	memmove(m->array_pending + pos, m->array_pending + pos + 1,
+	    (m->array_pending_cnt - pos - 1) * sizeof(uint32_t));
 	m->array_pending_cnt--;
+	if (m->array_next >= m->array_pending_cnt)
+		m->array_next = 0;
 	array_refresh_str(m);
 	state_job_update(c, m);
 	return t;
 }
 
-/* Take index idx out of master's pending set; 1 if it was there. */
-int
-array_drop_pending(struct job *m, uint32_t idx)
+/* The record that runs master's next pending task (array_next, chosen by
+ * an aftercorr dependency, else the lowest index). */
+struct job *
+array_split(struct ctld *c, struct job *m)
 {
-	for (uint32_t i = 0; i < m->array_pending_cnt; i++) {
-		if (m->array_pending[i] == idx) {
-			memmove(&m->array_pending[i], &m->array_pending[i + 1],
-			    (m->array_pending_cnt - i - 1) * sizeof(uint32_t));
-			m->array_pending_cnt--;
-			array_refresh_str(m);
-			return 1;
-		}
-	}
-	return 0;
+	uint32_t pos = m->array_next < m->array_pending_cnt ? m->array_next : 0;
+	m->array_next = 0;
+	return array_split_task(c, m, m->array_pending[pos], 0);
 }
 
 /* The records that a job id (with an optional array index) names: a plain

@@ -16,136 +16,6 @@
 #include "base/xmalloc.h"
 #include "ctld.h"
 
-enum dep_type {
-	DEP_AFTER,
-	DEP_AFTERANY,
-	DEP_AFTEROK,
-	DEP_AFTERNOTOK,
-	DEP_AFTERCORR,
-	DEP_AFTERBB,
-	DEP_SINGLETON
-};
-
-static const struct {
-	const char *name;
-	enum dep_type type;
-} dep_names[] = {
-    {"after", DEP_AFTER},
-    {"afterany", DEP_AFTERANY},
-    {"afterok", DEP_AFTEROK},
-    {"afternotok", DEP_AFTERNOTOK},
-    {"aftercorr", DEP_AFTERCORR},
-    {"afterburstbuffer", DEP_AFTERBB},
-    {"singleton", DEP_SINGLETON},
-};
-
-#define NDEP_NAMES (sizeof(dep_names) / sizeof(dep_names[0]))
-
-static const char *
-dep_name(uint8_t type)
-{
-	for (size_t i = 0; i < NDEP_NAMES; i++)
-		if (dep_names[i].type == type)
-			return dep_names[i].name;
-	return "?";
-}
-
-/* "41", "41+5", "41(failed)" -> id, minutes, state */
-static int
-parse_id(const char *s, uint32_t *id, uint32_t *minutes, uint8_t *state)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	if (end == s || v == 0 || v > 0xfffffff0UL)
-		return -1;
-	*id = (uint32_t)v;
-	*minutes = 0;
-	if (*end == '+') {
-		const char *m = end + 1;
-		v = strtoul(m, &end, 10);
-		if (end == m || v > 525600)
-			return -1;
-		*minutes = (uint32_t)v;
-	}
-	if (strcmp(end, "(failed)") == 0) {
-		*state = DEP_FAILED;
-		return 0;
-	}
-	if (*end == '\0' || strcmp(end, "(unfulfilled)") == 0)
-		return 0;
-	return -1;
-}
-
-int
-depend_parse(const char *spec, uint32_t self_id, struct dep_term **out, uint32_t *cnt, int *is_or)
-{
-	*out = NULL;
-	*cnt = 0;
-	*is_or = 0;
-	if (spec == NULL || *spec == '\0' || strcmp(spec, "(null)") == 0)
-		return 0;
-	int has_and = strchr(spec, ',') != NULL, has_or = strchr(spec, '?') != NULL;
-	if (has_and && has_or)
-		return -1;
-	*is_or = has_or;
-	char *copy = xstrdup(spec), *save = NULL;
-	struct dep_term *t = NULL;
-	uint32_t n = 0;
-	for (char *item = strtok_r(copy, has_or ? "?" : ",", &save); item;
-	     item = strtok_r(NULL, has_or ? "?" : ",", &save)) {
-		char *colon = strchr(item, ':');
-		if (colon)
-			*colon = '\0';
-		const char *name = item;
-		uint8_t state = DEP_UNFULFILLED;
-		/* "singleton(unfulfilled)" */
-		char *paren = strchr(item, '(');
-		if (paren && colon == NULL) {
-			if (strcmp(paren, "(unfulfilled)") != 0 && strcmp(paren, "(failed)") != 0)
-				goto fail;
-			*paren = '\0';
-		}
-		size_t k;
-		for (k = 0; k < NDEP_NAMES; k++)
-			if (strcasecmp(name, dep_names[k].name) == 0)
-				break;
-		if (k == NDEP_NAMES)
-			goto fail;
-		if (dep_names[k].type == DEP_SINGLETON) {
-			if (colon)
-				goto fail;
-			t = xreallocarray(t, n + 1, sizeof(*t));
-			t[n++] = (struct dep_term){.type = DEP_SINGLETON, .state = state};
-			continue;
-		}
-		if (colon == NULL || colon[1] == '\0')
-			goto fail;
-		/* type:id[:id...] */
-		char *isave = NULL;
-		for (char *id = strtok_r(colon + 1, ":", &isave); id; id = strtok_r(NULL, ":", &isave)) {
-			struct dep_term d = {.type = dep_names[k].type, .state = DEP_UNFULFILLED};
-			if (parse_id(id, &d.job_id, &d.minutes, &d.state) < 0 || d.job_id == self_id)
-				goto fail;
-			if (d.minutes && d.type != DEP_AFTER)
-				goto fail;
-			t = xreallocarray(t, n + 1, sizeof(*t));
-			t[n++] = d;
-		}
-	}
-	free(copy);
-	if (n == 0) {
-		free(t);
-		return -1;
-	}
-	*out = t;
-	*cnt = n;
-	return 0;
-fail:
-	free(copy);
-	free(t);
-	return -1;
-}
-
 /* A term on a whole array: after = every task started, afterany = every
  * task ended, afterok = every task ended with exit 0, afternotok = every
  * task ended and one did not. */
@@ -187,37 +57,19 @@ term_eval_array(struct ctld *c, const struct dep_term *t, int64_t now)
 	return DEP_UNFULFILLED;
 }
 
+/* A term on one record r: a plain job or one array task */
 static uint8_t
-term_eval(struct ctld *c, const struct job *j, const struct dep_term *t, int64_t now)
+term_eval_one(const struct job *r, uint8_t type, uint32_t minutes, int64_t now)
 {
-	if (t->state == DEP_FAILED)
-		return DEP_FAILED;
-	if (t->type == DEP_SINGLETON) {
-		for (const struct job *o = c->jobs_head; o; o = o->next) {
-			if (o == j || o->uid != j->uid || strcmp(o->desc->name, j->desc->name) != 0)
-				continue;
-			uint32_t b = o->state & JOB_STATE_BASE;
-			if (b == JOB_RUNNING || b == JOB_SUSPENDED || (o->state & JOB_COMPLETING))
-				return DEP_UNFULFILLED;
-			if (b == JOB_PENDING && o->submit_time <= j->submit_time && o->id < j->id)
-				return DEP_UNFULFILLED;
-		}
-		return DEP_SATISFIED;
-	}
-	const struct job *r = job_find(c, t->job_id);
-	if (r == NULL)
-		return DEP_SATISFIED; /* gone: nothing left to wait for */
-	if (r->array_job_id == t->job_id)
-		return term_eval_array(c, t, now);
 	uint32_t b = r->state & JOB_STATE_BASE;
 	int done = job_state_is_finished(r->state) && !(r->state & JOB_COMPLETING);
-	switch (t->type) {
+	switch (type) {
 	case DEP_AFTER:
 		if (b == JOB_CANCELLED)
 			return DEP_SATISFIED;
 		if (r->start_time == 0 || b == JOB_PENDING)
 			return DEP_UNFULFILLED;
-		return r->start_time + (int64_t)t->minutes * 60 <= now ? DEP_SATISFIED : DEP_UNFULFILLED;
+		return r->start_time + (int64_t)minutes * 60 <= now ? DEP_SATISFIED : DEP_UNFULFILLED;
 	case DEP_AFTERANY:
 	case DEP_AFTERBB:
 		return done ? DEP_SATISFIED : DEP_UNFULFILLED;
@@ -234,30 +86,84 @@ term_eval(struct ctld *c, const struct job *j, const struct dep_term *t, int64_t
 	return DEP_UNFULFILLED;
 }
 
+/* Task idx of array array_id: its record, or the record in which it is
+ * still pending (*pending set); NULL when the array has no such task. */
+static const struct job *
+find_task(struct ctld *c, uint32_t array_id, uint32_t idx, int *pending)
+{
+	*pending = 0;
+	const struct job *m = NULL;
+	for (const struct job *r = c->jobs_head; r; r = r->next) {
+		if (r->array_job_id != array_id || array_id == 0)
+			continue;
+		if (r->array_task_id == idx)
+			return r;
+		for (uint32_t i = 0; i < r->array_pending_cnt && m == NULL; i++)
+			if (r->array_pending[i] == idx)
+				m = r;
+	}
+	*pending = m != NULL;
+	return m;
+}
+
+static int
+is_array(struct ctld *c, uint32_t id)
+{
+	const struct job *r = job_find(c, id);
+	return r != NULL && r->array_job_id == id;
+}
+
+/* The array task that an aftercorr term waits for on behalf of task idx
+ * of j's array (NO_VAL when j is no array: then the whole array). */
+static uint8_t
+term_eval_task(struct ctld *c, const struct dep_term *t, uint8_t type, uint32_t idx, int64_t now)
+{
+	int pending;
+	const struct job *r = find_task(c, t->job_id, idx, &pending);
+	if (r == NULL)
+		return DEP_SATISFIED; /* no such task (or gone): nothing to wait for */
+	if (pending)
+		return DEP_UNFULFILLED;
+	return term_eval_one(r, type, t->minutes, now);
+}
+
+/* idx: for an aftercorr term, the index of j's task that is evaluated */
+static uint8_t
+term_eval(struct ctld *c, const struct job *j, struct dep_term *t, uint32_t idx, int64_t now)
+{
+	if (t->state == DEP_FAILED)
+		return DEP_FAILED;
+	if (t->type == DEP_SINGLETON) {
+		for (const struct job *o = c->jobs_head; o; o = o->next) {
+			if (o == j || o->uid != j->uid || strcmp(o->desc->name, j->desc->name) != 0)
+				continue;
+			uint32_t b = o->state & JOB_STATE_BASE;
+			if (b == JOB_RUNNING || b == JOB_SUSPENDED || (o->state & JOB_COMPLETING))
+				return DEP_UNFULFILLED;
+			if (b == JOB_PENDING && o->submit_time <= j->submit_time && o->id < j->id)
+				return DEP_UNFULFILLED;
+		}
+		return DEP_SATISFIED;
+	}
+	if (t->task_id != NO_VAL)
+		return term_eval_task(c, t, t->type, t->task_id, now);
+	if (!t->whole && is_array(c, t->job_id))
+		t->whole = 1; /* shown as id_* from now on */
+	if (t->type == DEP_AFTERCORR && t->whole && idx != NO_VAL)
+		return term_eval_task(c, t, DEP_AFTEROK, idx, now);
+	if (t->whole)
+		return job_find(c, t->job_id) == NULL ? DEP_SATISFIED : term_eval_array(c, t, now);
+	const struct job *r = job_find(c, t->job_id);
+	if (r == NULL)
+		return DEP_SATISFIED; /* gone: nothing left to wait for */
+	return term_eval_one(r, t->type, t->minutes, now);
+}
+
 static void
 depend_render(struct job *j)
 {
 	free(j->dep_display);
-	j->dep_display = NULL;
-	struct buf b;
-	buf_init(&b);
-	for (uint32_t i = 0; i < j->dep_cnt; i++) {
-		const struct dep_term *t = &j->deps[i];
-		if (t->state == DEP_SATISFIED)
-			continue;
-		if (b.len)
-			buf_addc(&b, j->dep_or ? '?' : ',');
-		if (t->type == DEP_SINGLETON)
-			buf_adds(&b, "singleton");
-		else if (t->minutes)
-			buf_printf(&b, "%s:%u+%u", dep_name(t->type), t->job_id, t->minutes);
-		else
-			buf_printf(&b, "%s:%u", dep_name(t->type), t->job_id);
-		buf_adds(&b, t->state == DEP_FAILED ? "(failed)" : "(unfulfilled)");
-	}
-	if (b.len)
-		j->dep_display = buf_take(&b);
-	buf_free(&b);
+	j->dep_display = depend_string(j->deps, j->dep_cnt, j->dep_or);
 }
 
 int
@@ -276,30 +182,110 @@ depend_set(struct job *j, const char *spec)
 	return 0;
 }
 
+/* Does an aftercorr term of j depend on which of j's tasks runs? */
+static int
+has_corr(const struct job *j)
+{
+	if (j->array_job_id == 0)
+		return 0;
+	for (uint32_t i = 0; i < j->dep_cnt; i++)
+		if (j->deps[i].type == DEP_AFTERCORR && j->deps[i].task_id == NO_VAL)
+			return 1;
+	return 0;
+}
+
+static int
+combine(const struct job *j, int satisfied, int failed)
+{
+	int n = (int)j->dep_cnt;
+	if (j->dep_or)
+		return satisfied > 0 ? 1 : (failed == n ? -1 : 0);
+	return failed > 0 ? -1 : (satisfied == n ? 1 : 0);
+}
+
+/* Evaluate j's terms for its task idx.  Terms that do not depend on the
+ * task keep their state; with latch, aftercorr terms keep theirs too. */
+static int
+eval_terms(
+    struct ctld *c, struct job *j, uint32_t idx, int latch, int64_t now, int *changed, uint32_t *corr_failed)
+{
+	int satisfied = 0, failed = 0;
+	for (uint32_t i = 0; i < j->dep_cnt; i++) {
+		struct dep_term *t = &j->deps[i];
+		int corr = t->type == DEP_AFTERCORR && t->task_id == NO_VAL;
+		uint8_t was_whole = t->whole;
+		uint8_t st = t->state == DEP_SATISFIED ? DEP_SATISFIED : term_eval(c, j, t, idx, now);
+		*changed |= was_whole != t->whole;
+		if (corr && !latch) {
+			if (st == DEP_FAILED && corr_failed)
+				*corr_failed = 1;
+		} else if (st != t->state) {
+			t->state = st;
+			*changed = 1;
+		}
+		satisfied += st == DEP_SATISFIED;
+		failed += st == DEP_FAILED;
+	}
+	return combine(j, satisfied, failed);
+}
+
 int
 depend_eval(struct ctld *c, struct job *j)
 {
 	if (j->dep_cnt == 0)
 		return 1;
 	int64_t now = ctld_now();
-	int changed = 0, satisfied = 0, failed = 0;
-	for (uint32_t i = 0; i < j->dep_cnt; i++) {
-		struct dep_term *t = &j->deps[i];
-		uint8_t st = t->state == DEP_SATISFIED ? DEP_SATISFIED : term_eval(c, j, t, now);
-		if (st != t->state) {
-			t->state = st;
-			changed = 1;
+	int changed = 0, rc = 0;
+	j->array_next = 0;
+	if (j->array_pending_cnt > 1 && has_corr(j)) {
+		/* aftercorr on an array still holding several pending tasks:
+		 * the first task whose own term holds may run; a task whose
+		 * term failed leaves in a record of its own, which waits with
+		 * DependencyNeverSatisfied (or is cancelled) */
+		for (uint32_t pos = 0; pos < j->array_pending_cnt;) {
+			uint32_t idx = j->array_pending[pos], corr_failed = 0;
+			int r = eval_terms(c, j, idx, 0, now, &changed, &corr_failed);
+			if (r > 0) {
+				j->array_next = pos;
+				rc = 1;
+				break;
+			}
+			if (r < 0 && !corr_failed) {
+				rc = -1; /* a term on something else failed: every task */
+				break;
+			}
+			if (r == 0) {
+				pos++;
+				continue;
+			}
+			struct job *t = array_split_task(c, j, idx, 1);
+			if (t == NULL)
+				pos++;
+			else if (t == j)
+				break; /* j is now that task alone */
+			else
+				depend_eval(c, t);
 		}
-		satisfied += st == DEP_SATISFIED;
-		failed += st == DEP_FAILED;
+		if (rc < 0 || j->array_pending_cnt == 0) {
+			uint32_t idx = j->array_pending_cnt ? j->array_pending[0] : j->array_task_id;
+			rc = eval_terms(c, j, idx, 1, now, &changed, NULL);
+		}
+	} else {
+		uint32_t idx = j->array_task_id;
+		if (idx == NO_VAL && j->array_pending_cnt > 0)
+			idx = j->array_pending[0];
+		if (j->array_job_id == 0)
+			idx = NO_VAL;
+		rc = eval_terms(c, j, idx, 1, now, &changed, NULL);
+		/* the last pending task's own aftercorr term failed: it is that
+		 * task's failure, shown on it (A_2, not A_[2]) */
+		if (rc < 0 && j->array_pending_cnt == 1 && has_corr(j))
+			array_split_task(c, j, idx, 1);
 	}
 	if (changed) {
 		depend_render(j);
 		state_job_update(c, j);
 		c->last_update = now;
 	}
-	uint32_t n = j->dep_cnt;
-	if (j->dep_or)
-		return satisfied > 0 ? 1 : (failed == (int)n ? -1 : 0);
-	return failed > 0 ? -1 : (satisfied == (int)n ? 1 : 0);
+	return rc;
 }

@@ -214,7 +214,8 @@ job_update_one(struct ctld *c, struct job *j, struct job_update_req *req, uint32
 }
 
 /* A job, every record of an array, or one task (a task still pending in
- * the array's original record is updated with all its pending tasks). */
+ * the array's original record is first split off into a record of its
+ * own, as Slurm does, so that the change is its alone). */
 int
 job_update(struct ctld *c, struct job_update_req *req, uint32_t uid)
 {
@@ -222,6 +223,13 @@ job_update(struct ctld *c, struct job_update_req *req, uint32_t uid)
 	int in_master;
 	uint32_t n = job_targets(c, req->job_id, req->array_task_id, &t, &in_master);
 	int rc = n ? 0 : ESLURM_INVALID_JOB_ID, done = 0;
+	if (n == 1 && in_master && (t[0]->uid == uid || job_is_admin(c, uid))) {
+		struct job *task = array_split_task(c, t[0], req->array_task_id, 1);
+		if (task == NULL)
+			rc = HERD_EINTERNAL;
+		t[0] = task;
+		n = task != NULL;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		int r = job_update_one(c, t[i], req, uid);
 		if (r == 0)

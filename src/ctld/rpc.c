@@ -5,6 +5,7 @@
  * next state commit.
  */
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -216,16 +217,16 @@ rpc_cancel(struct ctld *c, struct conn *cn, struct msg *m)
 			rc = ESLURM_ACCESS_DENIED;
 			continue;
 		}
-		if (in_master && j->array_pending_cnt > 1 && req->signal == 0) {
-			/* one task of those still pending: it just leaves the set */
-			array_drop_pending(j, req->array_task_id);
-			state_job_update(c, j);
-			c->last_update = ctld_now();
-			done++;
-			continue;
+		if (in_master && (req->signal == 0 || req->signal == SIGKILL)) {
+			/* one task of those still pending: it leaves in a record of
+			 * its own, which is cancelled (and so accounted) */
+			struct job *task = array_split_task(c, j, req->array_task_id, 1);
+			if (task == NULL) {
+				rc = HERD_EINTERNAL;
+				continue;
+			}
+			j = task;
 		}
-		if (in_master)
-			j->array_task_id = req->array_task_id; /* the last pending task */
 		int r = job_signal_cancel(c, j, req->signal, req->flags, m->uid);
 		if (r == 0)
 			done++;

@@ -262,10 +262,18 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 	uint8_t *blocked = xcalloc(np ? np : 1, 1);
 	int64_t *resv_time = xcalloc(np ? np : 1, sizeof(int64_t));
 	uint8_t **resv = xcalloc(np ? np : 1, sizeof(uint8_t *));
-	int started = 0;
+	int started = 0, again = 0;
 	for (uint32_t i = 0; i < npend; i++) {
 		struct job *j = pend[i];
 		uint32_t old_reason = j->reason;
+		if (again) {
+			/* the array's next task: an aftercorr term may hold it */
+			again = 0;
+			if (j->dep_cnt && depend_eval(c, j) <= 0) {
+				j->reason = WAIT_DEPENDENCY;
+				goto next;
+			}
+		}
 		const struct conf_part *p = &c->conf->parts[j->part];
 		if (p->state == PART_STATE_DOWN) {
 			j->reason = WAIT_PART_DOWN;
@@ -327,8 +335,10 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 			run->reason = WAIT_NO_REASON;
 			job_launch(c, run);
 			started++;
-			if (run != j)
+			if (run != j) {
 				i--; /* more tasks of the same array may fit */
+				again = 1;
+			}
 			continue;
 		}
 		if (!blocked[j->part]) {

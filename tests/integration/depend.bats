@@ -119,3 +119,64 @@ wait_reason() {
 	run sqlite3 "$HERD_TEST_DIR/accounting.db" "SELECT count(*) FROM jobs WHERE job_id = $a AND dependency IS NULL"
 	[ "$output" = 1 ]
 }
+
+@test "dependencies on array tasks: A_i, A_[i-j], A_* and a plain array id shown as A_*" {
+	a=$(submit -H --array=1-3 --wrap 'exit $((SLURM_ARRAY_TASK_ID == 2))')
+	one=$(submit -d "afterok:${a}_1" --wrap true)
+	two=$(submit -d "afterok:${a}_2" --wrap true)
+	range=$(submit -d "afterany:${a}_[1-2]" --wrap true)
+	whole=$(submit -d "afterany:$a" --wrap true)
+	star=$(submit -d "afterany:${a}_*" --wrap true)
+	wait_reason "$one" Dependency
+	run squeue -h -j "$one" -o %E
+	[ "$output" = "afterok:${a}_1(unfulfilled)" ]
+	run squeue -h -j "$range" -o %E
+	[ "$output" = "afterany:${a}_1(unfulfilled),afterany:${a}_2(unfulfilled)" ]
+	wait_reason "$whole" Dependency
+	run squeue -h -j "$whole" -o %E
+	[ "$output" = "afterany:${a}_*(unfulfilled)" ]
+	run squeue -h -j "$star" -o %E
+	[ "$output" = "afterany:${a}_*(unfulfilled)" ]
+	for bad in "afterok:${a}_x" "afterok:${a}_[1-" "afterok:${a}_[3-1]" "afterok:${a}_"; do
+		run sbatch -d "$bad" --wrap true
+		[ "$status" -eq 1 ]
+		[ "$output" = "sbatch: error: Batch job submission failed: Job dependency problem" ]
+	done
+	# task 1 alone: the job on task 1 runs, the range still waits for task 2
+	scontrol release "${a}_1"
+	wait_for_job_state "$one" COMPLETED
+	run squeue -h -j "$range" -o "%t %E"
+	[ "$output" = "PD afterany:${a}_2(unfulfilled)" ]
+	run squeue -h -j "$whole" -o %t
+	[ "$output" = PD ]
+	scontrol release "$a"
+	wait_for_job_state "$range" COMPLETED
+	wait_for_job_state "$whole" COMPLETED
+	wait_for_job_state "$star" COMPLETED
+	wait_reason "$two" DependencyNeverSatisfied
+	run squeue -h -j "$two" -o %E
+	[ "$output" = "afterok:${a}_2(failed)" ]
+	scancel "$two"
+}
+
+@test "aftercorr: each task waits for the same task of the other array; a failed one fails only its partner" {
+	a=$(submit -H --array=1-3 --wrap 'exit $((SLURM_ARRAY_TASK_ID == 2))')
+	b=$(submit --array=1-3 -d "aftercorr:$a" -o 'b-%a.out' --wrap 'echo $SLURM_ARRAY_TASK_ID')
+	wait_reason "$b" Dependency
+	run squeue -h -j "$b" -o "%i %E"
+	[ "$output" = "${b}_[1-3] aftercorr:${a}_*(unfulfilled)" ]
+	# task 3 first: only b_3 may run
+	scontrol release "${a}_3"
+	wait_for_job_state "${b}_3" COMPLETED
+	[ "$(cat b-3.out)" = 3 ]
+	run squeue -h -t PD -j "$b" -o "%i %r"
+	[ "$output" = "${b}_[1-2] Dependency" ]
+	scontrol release "$a"
+	wait_for_job_state "${b}_1" COMPLETED
+	[ "$(cat b-1.out)" = 1 ]
+	wait_reason "${b}_2" DependencyNeverSatisfied
+	run squeue -h -j "${b}_2" -o "%i %E"
+	[ "$output" = "${b}_2 aftercorr:${a}_*(failed)" ]
+	[ ! -e b-2.out ]
+	scancel "$b"
+}
