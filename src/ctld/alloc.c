@@ -51,6 +51,7 @@ alloc_submit_rpc(struct ctld *c, struct conn *cn, struct msg *m)
 		return;
 	}
 	/* try at once: the client says "queued and waiting" only if it must */
+	c->sched_need_full = 1;
 	sched_cb(-1, 0, c);
 	struct submit_resp r = {
 	    .job_id = j->id, .step_id = NO_VAL, .rc = 0, .state = j->state, .reason = j->reason};

@@ -164,6 +164,12 @@ struct ctld {
 	struct conn *conns;
 	struct acct_link *acct; /* NULL without AccountingStorageType=slurmdbd */
 	struct acct_tables *assoc; /* associations from herddbd (assoc.c); NULL: none yet */
+	/* scheduling (sched.c) */
+	int sched_full; /* the last full pass left no CPU free anywhere */
+	int sched_need_full; /* something besides submissions happened since */
+	uint32_t *sched_fresh, sched_fresh_cnt, sched_fresh_cap; /* job ids submitted since */
+	uint8_t *sched_blocked; /* per partition: a job of it waits (last pass) */
+	uint32_t sched_blocked_cnt;
 	int64_t start_time;
 	int shutting_down;
 	char hostname[256];
@@ -265,6 +271,7 @@ int depend_eval(struct ctld *c, struct job *j);
 
 /* sched.c */
 void sched_request(struct ctld *c);
+void sched_request_new(struct ctld *c, const struct job *j);
 void sched_cb(evutil_socket_t fd, short what, void *arg);
 int sched_job_fits_ever(struct ctld *c, struct job *j);
 

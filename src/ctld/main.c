@@ -178,6 +178,8 @@ main(int argc, char **argv)
 	event_free(c->tick_ev);
 	event_free(c->commit_ev);
 	event_free(c->sched_ev);
+	free(c->sched_fresh);
+	free(c->sched_blocked);
 	if (c->sack_ev)
 		event_free(c->sack_ev);
 	event_free(c->listen_ev);

@@ -58,7 +58,7 @@ rpc_submit(struct ctld *c, struct conn *cn, struct msg *m)
 	}
 	struct submit_resp r = {.job_id = j->id, .step_id = NO_VAL, .rc = 0, .msg = NULL};
 	conn_reply(c, cn, RESP_SUBMIT_BATCH, m->req_id, &r);
-	sched_request(c);
+	sched_request_new(c, j);
 }
 
 static int

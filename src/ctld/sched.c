@@ -23,6 +23,26 @@ void job_launch(struct ctld *c, struct job *j);
 void
 sched_request(struct ctld *c)
 {
+	c->sched_need_full = 1;
+	event_active(c->sched_ev, EV_TIMEOUT, 0);
+}
+
+/* A submission.  When the last full pass left no CPU free anywhere and
+ * nothing has freed one since, no pending job can start: the new job only
+ * needs its reason, without a walk over every pending job (a busy cluster
+ * with thousands queued, which is the usual state of one). */
+void
+sched_request_new(struct ctld *c, const struct job *j)
+{
+	if (!c->sched_full) {
+		sched_request(c);
+		return;
+	}
+	if (c->sched_fresh_cnt == c->sched_fresh_cap) {
+		c->sched_fresh_cap = c->sched_fresh_cap ? c->sched_fresh_cap * 2 : 64;
+		c->sched_fresh = xreallocarray(c->sched_fresh, c->sched_fresh_cap, sizeof(uint32_t));
+	}
+	c->sched_fresh[c->sched_fresh_cnt++] = j->id;
 	event_active(c->sched_ev, EV_TIMEOUT, 0);
 }
 
@@ -202,42 +222,112 @@ sched_kill_invalid_dep(struct ctld *c, const struct job *j)
 	return c->conf->scheduler_params && strstr(c->conf->scheduler_params, "kill_invalid_depend") != NULL;
 }
 
+/* Whether pending job j may start now as far as it alone goes (not held,
+ * eligible, dependencies satisfied); sets its reason when not. */
+static int
+sched_candidate(struct ctld *c, struct job *j, int64_t now)
+{
+	if ((j->state & JOB_STATE_BASE) != JOB_PENDING || (j->state & JOB_COMPLETING))
+		return 0;
+	if (j->held || j->priority == 0)
+		return 0;
+	if (j->eligible_time > now) {
+		if (j->reason != WAIT_TIME) {
+			j->reason = WAIT_TIME;
+			c->last_update = now;
+		}
+		return 0;
+	}
+	int dep = depend_eval(c, j);
+	if (dep <= 0) {
+		uint32_t want = dep == 0 ? WAIT_DEPENDENCY : WAIT_DEP_INVALID;
+		if (dep < 0 && sched_kill_invalid_dep(c, j)) {
+			log_info("job %u: dependency can never be satisfied, cancelled", j->id);
+			job_signal_cancel(c, j, 0, 0, 0);
+			return 0;
+		}
+		if (j->reason != want) {
+			j->reason = want;
+			c->last_update = now;
+		}
+		return 0;
+	}
+	return 1;
+}
+
+/* The checks before placing candidate j: its partition's state and
+ * limits, its array's throttle, the jobs ahead of it (blocked[part]) and
+ * free CPUs.  1 with j's reason set when it must wait. */
+static int
+sched_waits(struct ctld *c, struct job *j, int64_t now, int builtin, uint8_t *blocked, uint32_t total_free)
+{
+	const struct conf_part *p = &c->conf->parts[j->part];
+	if (p->state == PART_STATE_DOWN) {
+		j->reason = WAIT_PART_DOWN;
+		return 1;
+	}
+	if (p->state == PART_STATE_INACTIVE) {
+		j->reason = WAIT_PART_INACTIVE;
+		return 1;
+	}
+	if (p->max_time_min != INFINITE && j->time_limit > p->max_time_min) {
+		j->reason = WAIT_PART_CONFIG;
+		return 1;
+	}
+	if ((p->max_nodes != INFINITE && j->min_nodes > p->max_nodes) || j->min_nodes > p->node_cnt) {
+		j->reason = WAIT_PART_NODE_LIMIT;
+		return 1;
+	}
+	j->last_sched_eval = now;
+	if (j->array_pending_cnt > 0 && j->array_throttle > 0 &&
+	    array_running(c, j->array_job_id) >= j->array_throttle) {
+		j->reason = WAIT_ARRAY_TASK_LIMIT;
+		return 1;
+	}
+	if (blocked != NULL && blocked[j->part] && builtin) {
+		j->reason = WAIT_PRIORITY;
+		return 1;
+	}
+	if (total_free == 0) {
+		int ahead = blocked != NULL && blocked[j->part];
+		j->reason = ahead ? WAIT_PRIORITY : WAIT_RESOURCES;
+		if (blocked != NULL)
+			blocked[j->part] = 1;
+		return 1;
+	}
+	return 0;
+}
+
 void
 sched_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctld *c = arg;
 	int64_t now = ctld_now();
 	int builtin = c->conf->scheduler_type && strstr(c->conf->scheduler_type, "builtin") != NULL;
+	if (c->sched_full && !c->sched_need_full && c->sched_blocked_cnt == c->conf->part_cnt) {
+		/* only submissions since a pass that left no CPU free */
+		for (uint32_t i = 0; i < c->sched_fresh_cnt; i++) {
+			struct job *j = job_find(c, c->sched_fresh[i]);
+			if (j == NULL || !sched_candidate(c, j, now))
+				continue;
+			uint32_t old_reason = j->reason;
+			sched_waits(c, j, now, builtin, c->sched_blocked, 0);
+			if (j->reason != old_reason)
+				c->last_update = now;
+		}
+		c->sched_fresh_cnt = 0;
+		return;
+	}
+	c->sched_need_full = 0;
+	c->sched_fresh_cnt = 0;
+	c->sched_full = 0;
 	/* one walk over the job list: only jobs that could start now are
 	 * sorted (held jobs and jobs waiting for their begin time are not) */
 	uint32_t npend = 0, cap = 0;
 	struct job **pend = NULL;
 	for (struct job *j = c->jobs_head; j; j = j->next) {
-		if ((j->state & JOB_STATE_BASE) != JOB_PENDING || (j->state & JOB_COMPLETING))
+		if (!sched_candidate(c, j, now))
 			continue;
-		if (j->held || j->priority == 0)
-			continue;
-		if (j->eligible_time > now) {
-			if (j->reason != WAIT_TIME) {
-				j->reason = WAIT_TIME;
-				c->last_update = now;
-			}
-			continue;
-		}
-		int dep = depend_eval(c, j);
-		if (dep <= 0) {
-			uint32_t want = dep == 0 ? WAIT_DEPENDENCY : WAIT_DEP_INVALID;
-			if (dep < 0 && sched_kill_invalid_dep(c, j)) {
-				log_info("job %u: dependency can never be satisfied, cancelled", j->id);
-				job_signal_cancel(c, j, 0, 0, 0);
-				continue;
-			}
-			if (j->reason != want) {
-				j->reason = want;
-				c->last_update = now;
-			}
-			continue;
-		}
 		if (npend == cap) {
 			cap = cap ? cap * 2 : 64;
 			pend = xreallocarray(pend, cap, sizeof(*pend));
@@ -248,7 +338,13 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 		free(pend);
 		return;
 	}
-	qsort_r(pend, npend, sizeof(pend[0]), job_cmp_tier, c);
+	/* the job list is in submission order and priorities fall with it:
+	 * the pending jobs are usually in order already (one pass to see) */
+	uint32_t in_order = 1;
+	while (in_order < npend && job_cmp_tier(&pend[in_order - 1], &pend[in_order], c) <= 0)
+		in_order++;
+	if (in_order < npend)
+		qsort_r(pend, npend, sizeof(pend[0]), job_cmp_tier, c);
 
 	uint32_t *free_cpus = xcalloc(c->node_cnt ? c->node_cnt : 1, sizeof(uint32_t));
 	uint32_t total_free = 0;
@@ -274,38 +370,8 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 				goto next;
 			}
 		}
-		const struct conf_part *p = &c->conf->parts[j->part];
-		if (p->state == PART_STATE_DOWN) {
-			j->reason = WAIT_PART_DOWN;
-			continue;
-		}
-		if (p->state == PART_STATE_INACTIVE) {
-			j->reason = WAIT_PART_INACTIVE;
-			continue;
-		}
-		if (p->max_time_min != INFINITE && j->time_limit > p->max_time_min) {
-			j->reason = WAIT_PART_CONFIG;
+		if (sched_waits(c, j, now, builtin, blocked, total_free))
 			goto next;
-		}
-		if ((p->max_nodes != INFINITE && j->min_nodes > p->max_nodes) || j->min_nodes > p->node_cnt) {
-			j->reason = WAIT_PART_NODE_LIMIT;
-			goto next;
-		}
-		j->last_sched_eval = now;
-		if (j->array_pending_cnt > 0 && j->array_throttle > 0 &&
-		    array_running(c, j->array_job_id) >= j->array_throttle) {
-			j->reason = WAIT_ARRAY_TASK_LIMIT;
-			goto next;
-		}
-		if (blocked[j->part] && builtin) {
-			j->reason = WAIT_PRIORITY;
-			goto next;
-		}
-		if (total_free == 0) {
-			j->reason = blocked[j->part] ? WAIT_PRIORITY : WAIT_RESOURCES;
-			blocked[j->part] = 1;
-			goto next;
-		}
 		struct alloc a;
 		const uint8_t *excl = NULL;
 		if (blocked[j->part] && resv[j->part] != NULL) {
@@ -357,11 +423,16 @@ sched_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (started)
 		c->last_update = now;
+	/* no CPU left anywhere: until one is freed, submissions only need a
+	 * reason (sched_request_new) */
+	c->sched_full = total_free == 0;
+	free(c->sched_blocked);
+	c->sched_blocked = blocked;
+	c->sched_blocked_cnt = np;
 	for (uint32_t p = 0; p < np; p++)
 		free(resv[p]);
 	free(resv);
 	free(resv_time);
-	free(blocked);
 	free(free_cpus);
 	free(pend);
 }

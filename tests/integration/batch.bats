@@ -178,6 +178,30 @@ S
 	wait_for_job_state "$big1" CANCELLED
 }
 
+@test "a full cluster: each new job gets its reason, and the first starts when CPUs are freed" {
+	run submit -n 8 -t 5 --wrap 'sleep 300'
+	full=$output
+	wait_for_job_state "$full" RUNNING
+	first=$(submit -n 2 --wrap true)
+	second=$(submit -n 2 --wrap true)
+	held=$(submit -H --wrap true)
+	later=$(submit --begin=now+1hour --wrap true)
+	dep=$(submit -d "afterok:$full" --wrap true)
+	reason_is() { [ "$(squeue -h -j "$1" -o %r)" = "$2" ]; }
+	wait_until 10 reason_is "$first" Resources
+	wait_until 10 reason_is "$second" Priority
+	wait_until 10 reason_is "$held" JobHeldUser
+	wait_until 10 reason_is "$later" BeginTime
+	wait_until 10 reason_is "$dep" Dependency
+	scancel "$full"
+	wait_for_job_state "$first" COMPLETED
+	wait_for_job_state "$second" COMPLETED
+	wait_until 10 reason_is "$dep" DependencyNeverSatisfied
+	[ "$(squeue -h -j "$held" -o %t)" = PD ]
+	[ "$(squeue -h -j "$later" -o %t)" = PD ]
+	scancel "$held" "$later" "$dep"
+}
+
 @test "bad input: unknown partition, script without #!, CRLF script" {
 	g=$HERD_SHARED_DIR/golden/slurm-22.05
 	run sbatch --partition=nope --wrap=true
