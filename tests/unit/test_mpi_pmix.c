@@ -35,8 +35,8 @@
 #include "mpi_pmix.h"
 
 #define NNODES 2
-#define TASKS_PER_NODE 2
-#define NTASKS (NNODES * TASKS_PER_NODE)
+#define TASKS_PER_NODE 2 /* at most */
+#define NTASKS ((int)(NNODES * tpn))
 
 /* Test-only frames besides the module's kinds. */
 enum { FRAME_NODE_DONE = 100, FRAME_QUIT, FRAME_KILL };
@@ -58,9 +58,22 @@ static bool async_modex;
 static bool do_abort;
 
 static const char *const node_names[NNODES] = {"n1", "n2"};
-static const uint32_t task_cnt[NNODES] = {TASKS_PER_NODE, TASKS_PER_NODE};
-static const uint32_t tids0[] = {0, 1}, tids1[] = {2, 3};
+/* the layout of the step: tpn tasks per node, ranks in node order */
+static uint32_t tpn = TASKS_PER_NODE;
+static uint32_t task_cnt[NNODES] = {TASKS_PER_NODE, TASKS_PER_NODE};
+static uint32_t tids0[TASKS_PER_NODE] = {0, 1}, tids1[TASKS_PER_NODE] = {2, 3};
 static const uint32_t *const tids[NNODES] = {tids0, tids1};
+
+static void
+set_layout(uint32_t per_node)
+{
+	tpn = per_node;
+	for (uint32_t i = 0; i < per_node; i++) {
+		tids0[i] = i;
+		tids1[i] = per_node + i;
+	}
+	task_cnt[0] = task_cnt[1] = per_node;
+}
 
 extern char **environ;
 
@@ -220,9 +233,9 @@ node_run(uint32_t node, int hub, uid_t uid, gid_t gid)
 	    .tids = tids,
 	    .tmpdir = tmpdir,
 	};
-	pid_t pids[TASKS_PER_NODE];
-	int status[TASKS_PER_NODE], left = TASKS_PER_NODE;
-	bool running[TASKS_PER_NODE];
+	pid_t pids[TASKS_PER_NODE] = {0};
+	int status[TASKS_PER_NODE] = {0}, left = (int)tpn;
+	bool running[TASKS_PER_NODE] = {false};
 	struct mpi_pmix *p;
 
 	snprintf(tmpdir, sizeof(tmpdir), "%s/pmix.%s", topdir, node_names[node]);
@@ -237,7 +250,7 @@ node_run(uint32_t node, int hub, uid_t uid, gid_t gid)
 		fprintf(stderr, "node %u: %s\n", node, err);
 		_exit(2);
 	}
-	for (uint32_t i = 0; i < TASKS_PER_NODE; i++) {
+	for (uint32_t i = 0; i < tpn; i++) {
 		pids[i] = task_start(p, node, i, uid, gid);
 		running[i] = pids[i] > 0;
 	}
@@ -262,7 +275,7 @@ node_run(uint32_t node, int hub, uid_t uid, gid_t gid)
 				break;
 			}
 			if (f.kind == FRAME_KILL) {
-				for (int i = 0; i < TASKS_PER_NODE; i++)
+				for (uint32_t i = 0; i < tpn; i++)
 					if (running[i])
 						kill(pids[i], SIGKILL);
 				free(data);
@@ -272,7 +285,7 @@ node_run(uint32_t node, int hub, uid_t uid, gid_t gid)
 			free(data);
 		}
 		while (left > 0 && (pid = waitpid(-1, &ws, WNOHANG)) > 0) {
-			for (int i = 0; i < TASKS_PER_NODE; i++)
+			for (uint32_t i = 0; i < tpn; i++)
 				if (pids[i] == pid) {
 					status[i] = ws;
 					running[i] = false;
@@ -485,7 +498,7 @@ run_step(uid_t uid, gid_t gid)
 		}
 	}
 	for (int n = 0; n < NNODES; n++) {
-		for (int i = 0; i < TASKS_PER_NODE; i++) {
+		for (uint32_t i = 0; i < tpn; i++) {
 			assert_true(WIFEXITED(res.task_status[n][i]));
 			assert_int_equal(WEXITSTATUS(res.task_status[n][i]), 0);
 		}
@@ -517,10 +530,18 @@ test_two_nodes_as_nobody(void **state)
 	run_step(pw->pw_uid, pw->pw_gid);
 }
 
+/* One task per node, so that every peer is remote and every endpoint
+ * comes through the host's direct modex.  (With a local peer as well,
+ * Open MPI 4.1's async modex failed MPI_Init with "Not found" about once
+ * in ten runs on a loaded machine, without asking the host anything: the
+ * failing lookup never left the node, so it is between the client library
+ * and libpmix's server, apparently a local peer's early commit taken for
+ * all its data.) */
 static void
 test_two_nodes_direct_modex(void **state)
 {
 	async_modex = true;
+	set_layout(1);
 	run_step(geteuid(), getegid());
 	async_modex = false;
 }
@@ -568,6 +589,16 @@ test_bad_layout(void **state)
 	assert_null(mpi_pmix_create(&st, node_send, NULL, err, sizeof(err)));
 	assert_int_equal(errno, EINVAL);
 	assert_non_null(strstr(err, "bad rank 1 on node n2"));
+}
+
+/* every test starts from the default layout, whatever the last one left */
+static int
+reset_layout(void **state)
+{
+	set_layout(TASKS_PER_NODE);
+	async_modex = false;
+	do_abort = false;
+	return 0;
 }
 
 int
@@ -627,11 +658,11 @@ main(void)
 		return 77;
 	}
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bad_layout),
-	    cmocka_unit_test(test_two_nodes),
-	    cmocka_unit_test(test_two_nodes_as_nobody),
-	    cmocka_unit_test(test_two_nodes_direct_modex),
-	    cmocka_unit_test(test_abort),
+	    cmocka_unit_test_setup(test_bad_layout, reset_layout),
+	    cmocka_unit_test_setup(test_two_nodes, reset_layout),
+	    cmocka_unit_test_setup(test_two_nodes_as_nobody, reset_layout),
+	    cmocka_unit_test_setup(test_two_nodes_direct_modex, reset_layout),
+	    cmocka_unit_test_setup(test_abort, reset_layout),
 	};
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", topdir);
