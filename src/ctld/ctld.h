@@ -261,6 +261,7 @@ void array_refresh_str(struct job *j);
 uint32_t array_running(struct ctld *c, uint32_t array_job_id);
 struct job *array_split(struct ctld *c, struct job *master);
 struct job *array_split_task(struct ctld *c, struct job *master, uint32_t idx, int with_deps);
+struct job *array_task_find(struct ctld *c, uint32_t array_id, uint32_t idx, int *in_master);
 uint32_t job_targets(struct ctld *c, uint32_t job_id, uint32_t task, struct job ***out, int *in_master);
 
 /* job_depend.c */

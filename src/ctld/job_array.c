@@ -119,6 +119,29 @@ array_split(struct ctld *c, struct job *m)
 	return array_split_task(c, m, m->array_pending[pos], 0);
 }
 
+/* Task idx of array array_id: its own record, or the array's record in
+ * which it is still pending (*in_master set); NULL if there is no such
+ * task (never was, or purged). */
+struct job *
+array_task_find(struct ctld *c, uint32_t array_id, uint32_t idx, int *in_master)
+{
+	*in_master = 0;
+	if (array_id == 0)
+		return NULL;
+	for (struct job *t = c->jobs_head; t; t = t->next) {
+		if (t->array_job_id != array_id)
+			continue;
+		if (t->array_task_id == idx)
+			return t;
+		for (uint32_t i = 0; i < t->array_pending_cnt; i++)
+			if (t->array_pending[i] == idx) {
+				*in_master = 1;
+				return t;
+			}
+	}
+	return NULL;
+}
+
 /* The records that a job id (with an optional array index) names: a plain
  * job, every record of an array (its array job id without an index), or
  * one task.  A task still pending inside the array's original record is
@@ -129,10 +152,17 @@ job_targets(struct ctld *c, uint32_t job_id, uint32_t task, struct job ***out, i
 {
 	*out = NULL;
 	*in_master = 0;
+	if (task != NO_VAL) {
+		struct job *t = array_task_find(c, job_id, task, in_master);
+		if (t == NULL)
+			return 0;
+		*out = xmalloc(sizeof(struct job *));
+		(*out)[0] = t;
+		return 1;
+	}
 	uint32_t n = 0, cap = 0;
 	struct job *j = job_find(c, job_id);
-	int whole_array = task == NO_VAL && (j == NULL || j->array_job_id == job_id);
-	if (task == NO_VAL && !whole_array) {
+	if (j != NULL && j->array_job_id != job_id) {
 		*out = xmalloc(sizeof(struct job *));
 		(*out)[0] = j;
 		return 1;
@@ -140,21 +170,11 @@ job_targets(struct ctld *c, uint32_t job_id, uint32_t task, struct job ***out, i
 	for (struct job *t = c->jobs_head; t; t = t->next) {
 		if (t->array_job_id != job_id || t->array_job_id == 0)
 			continue;
-		if (task != NO_VAL && t->array_task_id != task) {
-			int pending_here = 0;
-			for (uint32_t i = 0; i < t->array_pending_cnt && !pending_here; i++)
-				pending_here = t->array_pending[i] == task;
-			if (!pending_here)
-				continue;
-			*in_master = 1;
-		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xreallocarray(*out, cap, sizeof(struct job *));
 		}
 		(*out)[n++] = t;
-		if (task != NO_VAL)
-			break;
 	}
 	return n;
 }

@@ -86,26 +86,6 @@ term_eval_one(const struct job *r, uint8_t type, uint32_t minutes, int64_t now)
 	return DEP_UNFULFILLED;
 }
 
-/* Task idx of array array_id: its record, or the record in which it is
- * still pending (*pending set); NULL when the array has no such task. */
-static const struct job *
-find_task(struct ctld *c, uint32_t array_id, uint32_t idx, int *pending)
-{
-	*pending = 0;
-	const struct job *m = NULL;
-	for (const struct job *r = c->jobs_head; r; r = r->next) {
-		if (r->array_job_id != array_id || array_id == 0)
-			continue;
-		if (r->array_task_id == idx)
-			return r;
-		for (uint32_t i = 0; i < r->array_pending_cnt && m == NULL; i++)
-			if (r->array_pending[i] == idx)
-				m = r;
-	}
-	*pending = m != NULL;
-	return m;
-}
-
 static int
 is_array(struct ctld *c, uint32_t id)
 {
@@ -113,13 +93,13 @@ is_array(struct ctld *c, uint32_t id)
 	return r != NULL && r->array_job_id == id;
 }
 
-/* The array task that an aftercorr term waits for on behalf of task idx
- * of j's array (NO_VAL when j is no array: then the whole array). */
+/* A term (of the given type) on task idx of the array t names: a term on
+ * one task, or an aftercorr term on behalf of j's own task idx. */
 static uint8_t
 term_eval_task(struct ctld *c, const struct dep_term *t, uint8_t type, uint32_t idx, int64_t now)
 {
 	int pending;
-	const struct job *r = find_task(c, t->job_id, idx, &pending);
+	const struct job *r = array_task_find(c, t->job_id, idx, &pending);
 	if (r == NULL)
 		return DEP_SATISFIED; /* no such task (or gone): nothing to wait for */
 	if (pending)

@@ -284,15 +284,13 @@ sched_waits(struct ctld *c, struct job *j, int64_t now, int builtin, uint8_t *bl
 		j->reason = WAIT_ARRAY_TASK_LIMIT;
 		return 1;
 	}
-	if (blocked != NULL && blocked[j->part] && builtin) {
+	if (blocked[j->part] && builtin) {
 		j->reason = WAIT_PRIORITY;
 		return 1;
 	}
 	if (total_free == 0) {
-		int ahead = blocked != NULL && blocked[j->part];
-		j->reason = ahead ? WAIT_PRIORITY : WAIT_RESOURCES;
-		if (blocked != NULL)
-			blocked[j->part] = 1;
+		j->reason = blocked[j->part] ? WAIT_PRIORITY : WAIT_RESOURCES;
+		blocked[j->part] = 1;
 		return 1;
 	}
 	return 0;

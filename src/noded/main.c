@@ -579,18 +579,26 @@ supervisor_pid(struct herdd *d, uint32_t job_id, uint32_t step_id)
 	return 0;
 }
 
+/* The step's last published usage into *st, if uid may see it: 0, or
+ * Slurm's error code. */
+static int
+stat_read(struct herdd *d, uint32_t uid, uint32_t job_id, uint32_t step_id, struct acct_step *st)
+{
+	uint32_t owner;
+	if (stepd_usage_read(d->spool, job_id, step_id, &owner, st) < 0)
+		return ESLURM_INVALID_JOB_ID;
+	if (owner != uid && !is_daemon_uid(d, uid))
+		return ESLURM_ACCESS_DENIED;
+	return 0;
+}
+
 static void
 stat_answer(struct herdd *d, struct peer *p, uint64_t req_id, uint32_t uid, uint32_t job_id, uint32_t step_id)
 {
 	struct acct_step st;
-	uint32_t owner;
-	if (stepd_usage_read(d->spool, job_id, step_id, &owner, &st) < 0) {
-		struct rc r = {.rc = ESLURM_INVALID_JOB_ID};
-		bev_send(d, p->bev, RESP_RC, req_id, &r, 0);
-		return;
-	}
-	if (owner != uid && !is_daemon_uid(d, uid)) {
-		struct rc r = {.rc = ESLURM_ACCESS_DENIED};
+	int rc = stat_read(d, uid, job_id, step_id, &st);
+	if (rc != 0) {
+		struct rc r = {.rc = rc};
 		bev_send(d, p->bev, RESP_RC, req_id, &r, 0);
 		return;
 	}
@@ -639,7 +647,10 @@ static void
 step_stat(struct herdd *d, struct peer *p, struct msg *m)
 {
 	struct step_stat_req *q = m->body;
-	pid_t pid = supervisor_pid(d, q->job_id, q->step_id);
+	struct acct_step last;
+	/* only the step's owner (or a daemon) makes its supervisor sample */
+	int allowed = stat_read(d, m->uid, q->job_id, q->step_id, &last) == 0;
+	pid_t pid = allowed ? supervisor_pid(d, q->job_id, q->step_id) : 0;
 	struct stepd_usage_mark mark;
 	stepd_usage_mark(d->spool, q->job_id, q->step_id, &mark);
 	int waiting = 0;

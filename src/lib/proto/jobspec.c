@@ -159,6 +159,38 @@ depend_type_name(uint8_t type)
 	return "?";
 }
 
+/* The first sep in s outside a task list's [] (where ',' and ':' have a
+ * meaning of their own), or NULL. */
+static const char *
+find_outside(const char *s, char sep)
+{
+	int depth = 0;
+	for (; *s; s++) {
+		if (*s == sep && depth == 0)
+			return s;
+		depth += *s == '[' ? 1 : *s == ']' ? -1 : 0;
+	}
+	return NULL;
+}
+
+/* Cut *s at its next sep outside []: the piece before it, and *s moves
+ * past it (NULL after the last piece). */
+static char *
+next_piece(char **s, char sep)
+{
+	char *piece = *s;
+	if (piece == NULL)
+		return NULL;
+	char *cut = (char *)find_outside(piece, sep);
+	if (cut != NULL) {
+		*cut = '\0';
+		*s = cut + 1;
+	} else {
+		*s = NULL;
+	}
+	return piece;
+}
+
 /* The tail of an id: "", "+5", "(failed)", "+5(unfulfilled)" */
 static int
 parse_tail(const char *s, struct dep_term *d)
@@ -193,8 +225,10 @@ parse_id(const char *s, const struct dep_term *proto, struct dep_term **t, uint3
 {
 	struct dep_term d = *proto;
 	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
 	unsigned long v = strtoul(s, &end, 10);
-	if (end == s || v == 0 || v > 0xfffffff0UL || *s == '+' || *s == '-')
+	if (v == 0 || v > 0xfffffff0UL)
 		return -1;
 	d.job_id = (uint32_t)v;
 	d.task_id = NO_VAL;
@@ -225,37 +259,13 @@ parse_id(const char *s, const struct dep_term *proto, struct dep_term **t, uint3
 		free(as.idx);
 		return 0;
 	}
-	const char *digits = x;
-	v = strtoul(digits, &end, 10);
-	if (end == digits || *digits == '+' || *digits == '-' || v >= NO_VAL)
+	if (*x < '0' || *x > '9')
+		return -1;
+	v = strtoul(x, &end, 10);
+	if (v >= NO_VAL)
 		return -1;
 	d.task_id = (uint32_t)v;
 	return parse_tail(end, &d) < 0 ? -1 : (add_term(t, n, &d), 0);
-}
-
-/* The next ':'-separated id of s (a ':' inside [] is a range's step) */
-static char *
-next_id(char **s)
-{
-	char *p = *s, *start = p;
-	if (p == NULL || *p == '\0')
-		return NULL;
-	int depth = 0;
-	for (; *p; p++) {
-		if (*p == '[')
-			depth++;
-		else if (*p == ']')
-			depth--;
-		else if (*p == ':' && depth == 0)
-			break;
-	}
-	if (*p == ':') {
-		*p = '\0';
-		*s = p + 1;
-	} else {
-		*s = p;
-	}
-	return start;
 }
 
 int
@@ -266,42 +276,23 @@ depend_parse(const char *spec, uint32_t self_id, struct dep_term **out, uint32_t
 	*is_or = 0;
 	if (spec == NULL || *spec == '\0' || strcmp(spec, "(null)") == 0)
 		return 0;
-	int has_and = strchr(spec, ',') != NULL, has_or = strchr(spec, '?') != NULL;
-	/* a ',' inside a task list "41_[1,3]" does not join terms */
-	if (has_and && has_or) {
-		int depth = 0;
-		has_and = 0;
-		for (const char *p = spec; *p; p++) {
-			depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
-			has_and |= *p == ',' && depth == 0;
-		}
-		if (has_and)
-			return -1;
-	}
+	/* joined by ',' (all) or '?' (any), not both; a ',' inside a task
+	 * list "41_[1,3]" joins no terms */
+	int has_or = strchr(spec, '?') != NULL;
+	if (has_or && find_outside(spec, ',') != NULL)
+		return -1;
 	*is_or = has_or;
 	char *copy = xstrdup(spec);
 	struct dep_term *t = NULL;
 	uint32_t n = 0;
 	char sep = has_or ? '?' : ',';
-	for (char *rest = copy; rest != NULL && *rest;) {
-		/* the next term, up to a separator outside [] */
-		char *item = rest, *p = rest;
-		int depth = 0;
-		for (; *p && !(*p == sep && depth == 0); p++)
-			depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
-		if (*p) {
-			*p = '\0';
-			rest = p + 1;
-		} else {
-			rest = NULL;
-		}
+	for (char *rest = copy, *item; (item = next_piece(&rest, sep)) != NULL;) {
 		if (*item == '\0')
 			continue;
 		char *colon = strchr(item, ':');
 		if (colon)
 			*colon = '\0';
 		const char *name = item;
-		uint8_t state = DEP_UNFULFILLED;
 		/* "singleton(unfulfilled)" */
 		char *paren = strchr(item, '(');
 		if (paren && colon == NULL) {
@@ -321,7 +312,8 @@ depend_parse(const char *spec, uint32_t self_id, struct dep_term **out, uint32_t
 			if (n >= DEP_MAX_TERMS)
 				goto fail;
 			add_term(&t, &n,
-			    &(struct dep_term){.type = DEP_SINGLETON, .state = state, .task_id = NO_VAL});
+			    &(struct dep_term){
+			        .type = DEP_SINGLETON, .state = DEP_UNFULFILLED, .task_id = NO_VAL});
 			continue;
 		}
 		if (colon == NULL || colon[1] == '\0')
@@ -329,7 +321,9 @@ depend_parse(const char *spec, uint32_t self_id, struct dep_term **out, uint32_t
 		/* type:id[:id...] */
 		struct dep_term proto = {.type = dep_names[k].type, .state = DEP_UNFULFILLED};
 		char *ids = colon + 1;
-		for (char *id = next_id(&ids); id; id = next_id(&ids)) {
+		for (char *id; (id = next_piece(&ids, ':')) != NULL;) {
+			if (*id == '\0')
+				continue; /* "afterok:41:" */
 			uint32_t first = n;
 			if (n >= DEP_MAX_TERMS || parse_id(id, &proto, &t, &n) < 0)
 				goto fail;
